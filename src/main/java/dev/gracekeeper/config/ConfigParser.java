@@ -1,0 +1,230 @@
+package dev.gracekeeper.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns the environment into a {@link Config}. Every problem is collected, so one failed start
+ * shows all of them: variable, bad value, and what would be valid. Empty means unset.
+ */
+public final class ConfigParser {
+    static final Duration MAX_DRAIN_DELAY = Duration.ofMinutes(10);
+    static final int MIN_TOKEN_LENGTH = 16;
+
+    private final Map<String, String> env;
+    private final List<String> problems = new ArrayList<>();
+    private final Map<Var, String> effective = new EnumMap<>(Var.class);
+
+    private ConfigParser(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static Config parse(Map<String, String> env) throws ConfigException {
+        return new ConfigParser(env).parse();
+    }
+
+    private Config parse() throws ConfigException {
+        rejectUnknownVariables();
+        int port = port();
+        Optional<InetAddress> bind = bindAddress();
+        Path stateDir = Path.of(raw(Var.STATE_DIR));
+        Optional<Secret> token = token();
+        List<Cidr> allow = allowFrom();
+        Config.HookAuth auth = hookAuth();
+        Duration delay = duration(Var.DRAIN_DELAY, Duration.ZERO, MAX_DRAIN_DELAY);
+        Config.Pod pod = new Config.Pod(raw(Var.POD_NAME), raw(Var.POD_NAMESPACE), raw(Var.POD_UID));
+        if (!stateDir.isAbsolute()) {
+            problem(Var.STATE_DIR, "is not an absolute path");
+        }
+        Config config = new Config(port, bind, stateDir, token, allow, auth, delay, pod, effective);
+        checkHookSecurity(config);
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+        return config;
+    }
+
+    /** A misspelt variable would otherwise be ignored in silence, e.g. a token that never applies. */
+    private void rejectUnknownVariables() {
+        for (String name : env.keySet()) {
+            if (!name.startsWith(Var.PREFIX)) continue;
+            boolean known = false;
+            for (Var v : Var.values()) known |= v.envName().equals(name);
+            if (!known) {
+                problems.add(name + ": unknown variable" + closest(name)
+                        .map(c -> " (did you mean " + c + "?)").orElse("")
+                        + "; valid names: " + knownNames());
+            }
+        }
+    }
+
+    private int port() {
+        String s = raw(Var.PORT);
+        if (s.matches("[0-9]{1,5}") && Integer.parseInt(s) >= 1 && Integer.parseInt(s) <= 65535) {
+            return Integer.parseInt(s);
+        }
+        problem(Var.PORT, "is not a port number");
+        return 0;
+    }
+
+    private Optional<InetAddress> bindAddress() {
+        String s = raw(Var.BIND_ADDRESS);
+        if (s.isEmpty()) {
+            effective.put(Var.BIND_ADDRESS, "(all interfaces)");
+            return Optional.empty();
+        }
+        Optional<byte[]> bytes = Cidr.literal(s);
+        if (bytes.isEmpty()) {
+            problem(Var.BIND_ADDRESS, "is not an IP address literal (host names are not resolved)");
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByAddress(bytes.get()));
+        } catch (UnknownHostException e) {
+            problem(Var.BIND_ADDRESS, "is not an IP address literal");
+            return Optional.empty();
+        }
+    }
+
+    private Optional<Secret> token() {
+        String s = raw(Var.HOOK_TOKEN);
+        if (s.isEmpty()) return Optional.empty();
+        effective.put(Var.HOOK_TOKEN, "**** (set, " + s.length() + " characters)");
+        if (s.length() < MIN_TOKEN_LENGTH) {
+            problems.add(Var.HOOK_TOKEN.envName() + ": too short (" + s.length()
+                    + " characters); valid: " + Var.HOOK_TOKEN.valid() + ", e.g. from `openssl rand -hex 16`");
+        } else if (!s.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            // The value is a secret: say what is wrong without echoing it.
+            problems.add(Var.HOOK_TOKEN.envName() + ": contains a space, control or non-ASCII character;"
+                    + " valid: " + Var.HOOK_TOKEN.valid());
+        }
+        return Optional.of(new Secret(s));
+    }
+
+    private List<Cidr> allowFrom() {
+        String s = raw(Var.HOOK_ALLOW_FROM);
+        List<Cidr> out = new ArrayList<>();
+        if (s.isEmpty()) return out;
+        for (String part : s.split(",", -1)) {
+            if (part.isBlank()) {
+                problem(Var.HOOK_ALLOW_FROM, "has an empty entry");
+                continue;
+            }
+            try {
+                out.add(Cidr.parse(part));
+            } catch (IllegalArgumentException e) {
+                problem(Var.HOOK_ALLOW_FROM, "entry '" + part.trim() + "': " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private Config.HookAuth hookAuth() {
+        switch (raw(Var.HOOK_AUTH)) {
+            case "auto": return Config.HookAuth.AUTO;
+            case "none": return Config.HookAuth.NONE;
+            default:
+                problem(Var.HOOK_AUTH, "is not a known mode");
+                return Config.HookAuth.AUTO;
+        }
+    }
+
+    private Duration duration(Var v, Duration min, Duration max) {
+        String s = raw(v);
+        Optional<Duration> d = Durations.parse(s);
+        if (d.isEmpty()) {
+            boolean bare = s.matches("[0-9]+");
+            problem(v, bare ? "has no unit (write " + s + "s or " + s + "ms)" : "is not a duration");
+            return min;
+        }
+        if (d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0) {
+            problem(v, "is out of range");
+            return min;
+        }
+        return d.get();
+    }
+
+    /** No silent open door: hooks reachable from other pods need a token, an allowlist or an opt-out. */
+    private void checkHookSecurity(Config c) {
+        boolean guarded = c.hookToken().isPresent() || !c.hookAllowFrom().isEmpty();
+        if (c.hookAuth() == Config.HookAuth.NONE && guarded) {
+            problems.add(Var.HOOK_AUTH.envName() + "='none' contradicts " + Var.HOOK_TOKEN.envName()
+                    + "/" + Var.HOOK_ALLOW_FROM.envName()
+                    + " being set; valid: unset " + Var.HOOK_AUTH.envName() + ", or drop the token and allowlist");
+            return;
+        }
+        if (guarded || c.hookAuth() == Config.HookAuth.NONE || !c.reachableBeyondLoopback()) return;
+        String where = c.bindAddress().map(InetAddress::getHostAddress).orElse("all interfaces");
+        problems.add("hooks would be open to any pod: the server listens on " + where + ":" + c.port()
+                + " and none of " + Var.HOOK_TOKEN.envName() + ", " + Var.HOOK_ALLOW_FROM.envName()
+                + ", " + Var.HOOK_AUTH.envName() + "=none is set. Set " + Var.HOOK_TOKEN.envName()
+                + " (e.g. from a Secret) and send it from each hook in the pod spec:\n"
+                + "      lifecycle:\n"
+                + "        preStop:\n"
+                + "          httpGet:\n"
+                + "            path: /shutdown\n"
+                + "            port: " + c.port() + "\n"
+                + "            httpHeaders:\n"
+                + "            - name: X-Gracekeeper-Token\n"
+                + "              value: \"<the same token>\"\n"
+                + "    or allow only the node's address with " + Var.HOOK_ALLOW_FROM.envName()
+                + "=<node CIDR>, or opt out explicitly with " + Var.HOOK_AUTH.envName() + "=none");
+    }
+
+    private String raw(Var v) {
+        String s = env.get(v.envName());
+        boolean unset = s == null || s.isEmpty();
+        String value = unset ? v.defaultValue() : s.trim();
+        String shown = value.isEmpty() ? "(unset)" : v.secret() ? "****" : value;
+        effective.put(v, shown + (unset && !value.isEmpty() ? " (default)" : ""));
+        return value;
+    }
+
+    private void problem(Var v, String what) {
+        String shown = v.secret() ? "****" : env.getOrDefault(v.envName(), v.defaultValue());
+        problems.add(v.envName() + "='" + shown + "' " + what + "; valid: " + v.valid());
+    }
+
+    private static Optional<String> closest(String name) {
+        String best = null;
+        int bestDistance = 4;
+        for (Var v : Var.values()) {
+            int d = distance(name, v.envName());
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = v.envName();
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private static String knownNames() {
+        StringBuilder sb = new StringBuilder();
+        for (Var v : Var.values()) {
+            if (v.envName().startsWith(Var.PREFIX)) sb.append(sb.length() == 0 ? "" : ", ").append(v.envName());
+        }
+        return sb.toString();
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,41 @@
+package dev.gracekeeper.drain;
+
+import dev.gracekeeper.lifecycle.Clock;
+import dev.gracekeeper.lifecycle.Deadline;
+import dev.gracekeeper.lifecycle.ShutdownStep;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Waits, with readiness already 503, while endpoints, kube-proxy and load balancers stop sending
+ * new traffic. The wait ends at T0 + delay, so a shutdown resumed after a sidecar restart waits
+ * only for what is left.
+ */
+public final class PropagationDelay implements ShutdownStep {
+    public static final String NAME = "propagation-delay";
+
+    private final Duration delay;
+    private final Clock clock;
+    private final CountDownLatch never = new CountDownLatch(1);
+
+    public PropagationDelay(Duration delay, Clock clock) {
+        this.delay = delay;
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() { return NAME; }
+
+    @Override
+    public String run(Instant firstTriggerAt) throws InterruptedException {
+        Duration elapsed = Duration.between(firstTriggerAt, clock.now());
+        Duration left = delay.minus(elapsed.isNegative() ? Duration.ZERO : elapsed);
+        if (left.isNegative() || left.isZero()) {
+            return "delay of " + delay.toMillis() + "ms already over (" + elapsed.toMillis() + "ms since T0)";
+        }
+        Deadline d = Deadline.after(clock, left, NAME);
+        d.await(never);
+        return "waited " + left.toMillis() + "ms (delay " + delay.toMillis() + "ms from T0)";
+    }
+}

@@ -1,0 +1,229 @@
+package dev.gracekeeper.hook;
+
+import dev.gracekeeper.config.Config;
+import dev.gracekeeper.lifecycle.Lifecycle;
+import dev.gracekeeper.lifecycle.MarkerStore;
+import dev.gracekeeper.lifecycle.Snapshot;
+import dev.gracekeeper.lifecycle.Trigger;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import io.undertow.util.SameThreadExecutor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.Options;
+
+/**
+ * The HTTP face of the sidecar. Everything runs on one I/O thread: the read-only endpoints answer
+ * from the lock-free snapshot, and the hooks that must block ({@code /shutdown} until the shutdown
+ * has finished) park their exchange on a future instead of a thread, so a hundred concurrent
+ * re-deliveries cost a hundred small objects, not a hundred threads.
+ */
+public final class HookServer {
+    private static final Logger log = LoggerFactory.getLogger("hook");
+    private static final HttpString ALLOW = new HttpString("Allow");
+    private static final String JSON = "application/json";
+    private static final String TEXT = "text/plain; charset=utf-8";
+
+    private final Config config;
+    private final Lifecycle lifecycle;
+    private final MarkerStore store;
+    private final HookGuard guard;
+    private final Metrics metrics = new Metrics();
+    private final AtomicInteger hooksInFlight = new AtomicInteger();
+    private Undertow undertow;
+    private InetSocketAddress bound;
+
+    public HookServer(Config config, Lifecycle lifecycle, MarkerStore store) {
+        this.config = config;
+        this.lifecycle = lifecycle;
+        this.store = store;
+        this.guard = new HookGuard(config);
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @throws RuntimeException when the address cannot be bound (port in use, no permission)
+     */
+    public InetSocketAddress start() {
+        if (config.bindAddress().isPresent()) {
+            bound = listen(config.bindAddress().get().getHostAddress());
+        } else {
+            try {
+                bound = listen("::");
+            } catch (RuntimeException e) {
+                log.info("IPv6 unavailable ({}); listening on 0.0.0.0 instead of ::", rootMessage(e));
+                bound = listen("0.0.0.0");
+            }
+        }
+        return bound;
+    }
+
+    private InetSocketAddress listen(String host) {
+        Undertow u = Undertow.builder()
+                .addHttpListener(config.port(), host)
+                .setIoThreads(1)
+                .setWorkerThreads(1)
+                .setBufferSize(4096)
+                .setDirectBuffers(false)
+                // A slow or huge request must not pin the server: small headers, tiny bodies,
+                // a bound on how long a request may take to arrive, and idle connections closed.
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 8 * 1024)
+                .setServerOption(UndertowOptions.MAX_HEADERS, 64)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 4L * 1024)
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, 32)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 5_000)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
+                .setSocketOption(Options.BACKLOG, 256)
+                .setHandler(this::handle)
+                .build();
+        u.start();
+        undertow = u;
+        return (InetSocketAddress) u.getListenerInfo().get(0).getAddress();
+    }
+
+    /** Waits, bounded, until every hook response already due has been written. */
+    public boolean awaitHookResponses(Duration bound) {
+        long end = System.nanoTime() + bound.toNanos();
+        while (hooksInFlight.get() > 0 && System.nanoTime() - end < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return hooksInFlight.get() == 0;
+    }
+
+    public int hooksInFlight() { return hooksInFlight.get(); }
+
+    public void stop() {
+        if (undertow != null) undertow.stop();
+        undertow = null;
+    }
+
+    private void handle(HttpServerExchange ex) {
+        String path = ex.getRequestPath();
+        switch (path) {
+            case "/healthz":
+                if (readOnly(ex)) send(ex, 200, TEXT, "ok\n");
+                break;
+            case "/readyz": {
+                if (!readOnly(ex)) break;
+                Snapshot s = lifecycle.snapshot();
+                if (s.phase().ready()) send(ex, 200, TEXT, "ready\n");
+                else send(ex, 503, TEXT, "not ready: " + s.phase().label() + " (generation " + s.generation() + ")\n");
+                break;
+            }
+            case "/status":
+                if (readOnly(ex)) send(ex, 200, JSON, StatusView.render(lifecycle.snapshot(), config, store,
+                        metrics.rejectedTotal()) + "\n");
+                break;
+            case "/metrics":
+                if (readOnly(ex)) send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.render(lifecycle.snapshot(), store.error().isEmpty()));
+                break;
+            case "/shutdown":
+                if (hook(ex, path)) shutdown(ex);
+                break;
+            case "/poststart":
+                if (hook(ex, path)) poststart(ex);
+                break;
+            default:
+                send(ex, 404, TEXT, "no such endpoint: " + clip(path)
+                        + "; endpoints: /poststart, /shutdown, /healthz, /readyz, /status, /metrics\n");
+        }
+    }
+
+    private void shutdown(HttpServerExchange ex) {
+        metrics.called(Metrics.Hook.SHUTDOWN);
+        Lifecycle.Attempt a = lifecycle.shutdown(Trigger.PRESTOP_HOOK, " from " + source(ex));
+        if (a.join() != Lifecycle.Join.STARTED) {
+            log.info("/shutdown from {}: {} the shutdown of generation {}", source(ex),
+                    a.join().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), a.generation());
+        }
+        answerWhenDone(ex, a.result(), r -> StatusView.result(r, a.join()) + "\n");
+    }
+
+    private void poststart(HttpServerExchange ex) {
+        metrics.called(Metrics.Hook.POSTSTART);
+        answerWhenDone(ex, lifecycle.poststart(" from " + source(ex)), s -> StatusView.poststart(s) + "\n");
+    }
+
+    /** Parks the exchange (no thread held) until the future completes, then answers on the I/O thread. */
+    private <T> void answerWhenDone(HttpServerExchange ex, CompletableFuture<T> future,
+                                    java.util.function.Function<T, String> body) {
+        if (future.isDone() && !future.isCompletedExceptionally()) {
+            send(ex, 200, JSON, body.apply(future.join()));
+            return;
+        }
+        hooksInFlight.incrementAndGet();
+        ex.addExchangeCompleteListener((e, next) -> {
+            hooksInFlight.decrementAndGet();
+            next.proceed();
+        });
+        ex.dispatch(SameThreadExecutor.INSTANCE, () -> future.whenComplete((value, error) ->
+                ex.getIoThread().execute(() -> {
+                    if (error != null) {
+                        log.error("{} failed", ex.getRequestPath(), error);
+                        send(ex, 500, TEXT, "internal error: " + error + "\n");
+                    } else {
+                        send(ex, 200, JSON, body.apply(value));
+                    }
+                })));
+    }
+
+    private boolean readOnly(HttpServerExchange ex) {
+        HttpString m = ex.getRequestMethod();
+        if (m.equals(Methods.GET) || m.equals(Methods.HEAD)) return true;
+        ex.getResponseHeaders().put(ALLOW, "GET, HEAD");
+        send(ex, 405, TEXT, ex.getRequestPath() + " accepts GET and HEAD, not " + clip(m.toString()) + "\n");
+        return false;
+    }
+
+    /** Checks method and caller of a hook; answers and returns false when the call is refused. */
+    private boolean hook(HttpServerExchange ex, String path) {
+        HttpString m = ex.getRequestMethod();
+        if (!m.equals(Methods.GET) && !m.equals(Methods.POST)) {
+            ex.getResponseHeaders().put(ALLOW, "GET, POST");
+            send(ex, 405, TEXT, path + " accepts GET (as the kubelet sends) and POST, not " + clip(m.toString()) + "\n");
+            return false;
+        }
+        InetSocketAddress src = ex.getSourceAddress();
+        InetAddress addr = src == null ? null : src.getAddress();
+        HookGuard.Verdict v = guard.check(addr, ex.getRequestHeaders().getFirst(HookGuard.TOKEN_HEADER));
+        if (v == HookGuard.Verdict.ALLOWED) return true;
+        metrics.rejected(v);
+        // The kubelet ignores status codes: this line is the only trace a refused hook leaves.
+        log.warn("{} from {} rejected ({}): {}; no action taken", path, source(ex), v.status(), v.reason());
+        send(ex, v.status(), TEXT, "rejected: " + v.reason() + "\n");
+        return false;
+    }
+
+    private static String source(HttpServerExchange ex) {
+        InetSocketAddress s = ex.getSourceAddress();
+        return s == null ? "unknown" : s.getAddress().getHostAddress();
+    }
+
+    private static void send(HttpServerExchange ex, int status, String type, String body) {
+        ex.setStatusCode(status);
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
+        ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        ex.getResponseSender().send(body);
+    }
+
+    private static String clip(String s) {
+        String p = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return p.length() > 64 ? p.substring(0, 64) + "..." : p;
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) t = t.getCause();
+        return t.toString();
+    }
+}

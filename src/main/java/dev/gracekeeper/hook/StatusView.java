@@ -1,0 +1,65 @@
+package dev.gracekeeper.hook;
+
+import dev.gracekeeper.config.Config;
+import dev.gracekeeper.lifecycle.Lifecycle;
+import dev.gracekeeper.lifecycle.MarkerStore;
+import dev.gracekeeper.lifecycle.ShutdownResult;
+import dev.gracekeeper.lifecycle.Snapshot;
+import dev.gracekeeper.lifecycle.Transition;
+import dev.gracekeeper.lifecycle.Trigger;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Renders the snapshot and results as the JSON of {@code /status}, {@code /shutdown} and {@code /poststart}. */
+final class StatusView {
+    private StatusView() {}
+
+    static String render(Snapshot s, Config c, MarkerStore store, long rejected) {
+        StringBuilder history = new StringBuilder("[");
+        for (Transition t : s.history()) {
+            if (history.length() > 1) history.append(',');
+            history.append(new Json().field("phase", t.phase().label()).field("generation", t.generation())
+                    .field("at", t.at().toString()).field("cause", t.cause()).end());
+        }
+        history.append(']');
+        Transition now = s.current();
+        String shutdown = s.firstTrigger().isEmpty() ? "null" : new Json()
+                .field("first_trigger", s.firstTrigger().map(Trigger::label).orElse(null))
+                .field("first_trigger_at", s.firstTriggerAt())
+                .strings("steps_done", s.stepsDone()).end();
+        return new Json()
+                .raw("pod", new Json().field("name", c.pod().name()).field("namespace", c.pod().namespace())
+                        .field("uid", c.pod().uid()).end())
+                .field("phase", s.phase().label())
+                .field("ready", s.phase().ready())
+                .field("generation", s.generation())
+                .field("phase_since", now.at().toString())
+                .field("phase_cause", now.cause())
+                .raw("shutdown", shutdown)
+                .raw("last_result", s.lastResult().map(r -> result(r, null)).orElse("null"))
+                .raw("marker", new Json().field("path", store.file().toString()).field("ok", store.error().isEmpty())
+                        .field("error", store.error().orElse(null)).end())
+                .field("hooks_rejected", rejected)
+                .raw("history", history.toString())
+                .end();
+    }
+
+    static String result(ShutdownResult r, Lifecycle.Join join) {
+        Json j = new Json().field("hook", "shutdown");
+        if (join != null) j.field("join", join.name().toLowerCase(Locale.ROOT));
+        return j.field("generation", r.generation())
+                .field("outcome", r.outcome())
+                .field("first_trigger", r.firstTrigger().label())
+                .field("started_at", Optional.of(r.startedAt()))
+                .field("finished_at", Optional.of(r.finishedAt()))
+                .field("duration_ms", r.duration().toMillis())
+                .strings("steps_done", r.stepsDone())
+                .field("detail", r.detail())
+                .end();
+    }
+
+    static String poststart(Snapshot s) {
+        return new Json().field("hook", "poststart").field("generation", s.generation())
+                .field("phase", s.phase().label()).field("ready", s.phase().ready()).end();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.gracekeeper.lifecycle;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** A named point in monotonic time; every wait in the sidecar is bounded by one. */
+public final class Deadline {
+    private final Clock clock;
+    private final long atNanos;
+    private final String name;
+
+    private Deadline(Clock clock, long atNanos, String name) {
+        this.clock = clock;
+        this.atNanos = atNanos;
+        this.name = name;
+    }
+
+    public static Deadline after(Clock clock, Duration d, String name) {
+        return new Deadline(clock, clock.nanoTime() + d.toNanos(), name);
+    }
+
+    public Duration remaining() {
+        return Duration.ofNanos(Math.max(0, atNanos - clock.nanoTime()));
+    }
+
+    public boolean expired() { return atNanos - clock.nanoTime() <= 0; }
+
+    public String name() { return name; }
+
+    /** Waits until the deadline or until {@code wake} opens; true if woken early. */
+    public boolean await(CountDownLatch wake) throws InterruptedException {
+        return wake.await(remaining().toNanos(), TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,219 @@
+package dev.gracekeeper.lifecycle;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one coordinator of the sidecar's state. Every trigger (the preStop hook, SIGTERM, SIGINT, a
+ * re-delivered hook) reaches {@link #shutdown}: the first starts the shutdown of the current
+ * generation, later ones join it and get the same result. Transitions happen under one lock and
+ * publish an immutable {@link Snapshot}; marker I/O and the steps run outside it.
+ */
+public final class Lifecycle {
+    private static final Logger log = LoggerFactory.getLogger("lifecycle");
+
+    private final Object lock = new Object();
+    private final MarkerStore store;
+    private final List<ShutdownStep> steps;
+    private final Clock clock;
+    private final String podUid;
+    private volatile Snapshot snapshot;
+    private CompletableFuture<ShutdownResult> running;      // guarded by lock; set while DRAINING
+
+    /** How a call to {@link #shutdown} related to the shutdown it got. */
+    public enum Join { STARTED, RESUMED, JOINED, ALREADY_DONE }
+
+    public record Attempt(Join join, long generation, CompletableFuture<ShutdownResult> result) {}
+
+    public Lifecycle(MarkerStore store, MarkerStore.Load loaded, List<ShutdownStep> steps, Clock clock,
+                     String podUid) {
+        this.store = store;
+        this.steps = List.copyOf(steps);
+        this.clock = clock;
+        this.podUid = podUid;
+        this.snapshot = initial(loaded, clock.now());
+        logTransition(snapshot);
+        persist(snapshot);
+    }
+
+    private static Snapshot initial(MarkerStore.Load loaded, Instant now) {
+        if (!(loaded instanceof MarkerStore.Found)) {
+            String why = loaded instanceof MarkerStore.Discarded d ? "marker discarded: " + d.why()
+                    : ((MarkerStore.Absent) loaded).why();
+            return fresh(1, now, "sidecar started (" + why + ")");
+        }
+        Marker m = ((MarkerStore.Found) loaded).marker();
+        switch (m.phase()) {
+            case SERVING:
+                return fresh(m.generation(), now, "sidecar restarted; marker shows this generation serving");
+            case DRAINING: {
+                Snapshot s = new Snapshot(0, Phase.INTERRUPTED, m.generation(), m.firstTrigger(), m.firstTriggerAt(),
+                        m.stepsDone(), Optional.empty(), List.of(new Transition(Phase.INTERRUPTED, m.generation(), now,
+                        "sidecar restarted during a shutdown begun at " + m.firstTriggerAt().orElseThrow()
+                                + " (steps done: " + (m.stepsDone().isEmpty() ? "none" : String.join(",", m.stepsDone()))
+                                + "); the next trigger resumes it on its original deadline")));
+                return s;
+            }
+            case DRAINED: {
+                ShutdownResult r = new ShutdownResult(m.generation(), m.outcome().orElseThrow(),
+                        m.firstTrigger().orElseThrow(), m.firstTriggerAt().orElseThrow(), m.finishedAt().orElseThrow(),
+                        m.stepsDone(), m.detail());
+                return new Snapshot(0, Phase.DRAINED, m.generation(), m.firstTrigger(), m.firstTriggerAt(),
+                        m.stepsDone(), Optional.of(r), List.of(new Transition(Phase.DRAINED, m.generation(), now,
+                        "sidecar restarted; marker shows this generation's shutdown finished at "
+                                + r.finishedAt())));
+            }
+            default:
+                throw new IllegalStateException("marker phase " + m.phase());
+        }
+    }
+
+    private static Snapshot fresh(long generation, Instant now, String cause) {
+        return new Snapshot(0, Phase.SERVING, generation, Optional.empty(), Optional.empty(), List.of(),
+                Optional.empty(), List.of(new Transition(Phase.SERVING, generation, now, cause)));
+    }
+
+    /** The current state, without taking the lock. */
+    public Snapshot snapshot() { return snapshot; }
+
+    /**
+     * Starts, resumes, joins or returns the shutdown of the current generation. Never blocks:
+     * the returned future completes when the shutdown has finished.
+     */
+    public Attempt shutdown(Trigger trigger, String detail) {
+        Snapshot started;
+        Attempt attempt;
+        synchronized (lock) {
+            Snapshot s = snapshot;
+            switch (s.phase()) {
+                case DRAINING:
+                    return new Attempt(Join.JOINED, s.generation(), running);
+                case DRAINED:
+                    return new Attempt(Join.ALREADY_DONE, s.generation(),
+                            CompletableFuture.completedFuture(s.lastResult().orElseThrow()));
+                case SERVING:
+                case INTERRUPTED:
+                    boolean resume = s.phase() == Phase.INTERRUPTED;
+                    Instant now = clock.now();
+                    Snapshot base = resume ? s
+                            : s.withShutdown(Optional.of(trigger), Optional.of(now), List.of());
+                    started = transition(base, Phase.DRAINING, s.generation(), resume
+                            ? "resumed by " + trigger.label() + detail + ", first triggered at "
+                              + s.firstTriggerAt().orElseThrow()
+                            : "shutdown triggered by " + trigger.label() + detail);
+                    running = new CompletableFuture<>();
+                    attempt = new Attempt(resume ? Join.RESUMED : Join.STARTED, s.generation(), running);
+                    break;
+                default:
+                    throw new IllegalStateException("phase " + s.phase());
+            }
+        }
+        logTransition(started);
+        Snapshot first = started;
+        Thread t = new Thread(() -> runShutdown(first, attempt.result()), "shutdown-" + first.generation());
+        t.setDaemon(true);
+        t.start();
+        return attempt;
+    }
+
+    /**
+     * A new app instance started. While a shutdown runs, the new generation begins once it has
+     * finished (the old instance's shutdown is bounded by its own deadline).
+     */
+    public CompletableFuture<Snapshot> poststart(String detail) {
+        CompletableFuture<ShutdownResult> wait;
+        Snapshot next;
+        synchronized (lock) {
+            Snapshot s = snapshot;
+            if (s.phase() == Phase.DRAINING) {
+                wait = running;
+                next = null;
+            } else {
+                wait = null;
+                Snapshot cleared = s.withShutdown(Optional.empty(), Optional.empty(), List.of());
+                next = transition(cleared, Phase.SERVING, s.generation() + 1, "poststart hook" + detail
+                        + (s.phase() == Phase.SERVING ? "" : " after " + s.phase().label()));
+            }
+        }
+        if (wait != null) {
+            log.info("poststart{} arrived while generation {} drains; it waits for that shutdown to finish",
+                    detail, snapshot.generation());
+            return wait.handle((r, e) -> null).thenCompose(x -> poststart(detail));
+        }
+        logTransition(next);
+        persist(next);
+        return CompletableFuture.completedFuture(next);
+    }
+
+    private void runShutdown(Snapshot first, CompletableFuture<ShutdownResult> result) {
+        persist(first);
+        Instant t0 = first.firstTriggerAt().orElseThrow();
+        List<String> done = new ArrayList<>(first.stepsDone());
+        String outcome = "drained";
+        StringBuilder detail = new StringBuilder();
+        try {
+            for (ShutdownStep step : steps) {
+                if (done.contains(step.name())) {
+                    log.info("generation {}: step {} already done before the restart, skipped",
+                            first.generation(), step.name());
+                    continue;
+                }
+                String what = step.run(t0);
+                log.info("generation {}: step {}: {}", first.generation(), step.name(), what);
+                detail.append(detail.length() == 0 ? "" : "; ").append(step.name()).append(": ").append(what);
+                done.add(step.name());
+                Snapshot s;
+                synchronized (lock) {
+                    s = snapshot.withShutdown(snapshot.firstTrigger(), snapshot.firstTriggerAt(), done);
+                    snapshot = s;
+                }
+                persist(s);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            outcome = "failed";
+            detail.append(detail.length() == 0 ? "" : "; ").append("interrupted");
+        } catch (RuntimeException e) {
+            outcome = "failed";
+            detail.append(detail.length() == 0 ? "" : "; ").append("step failed: ").append(e);
+            log.error("generation {}: shutdown step failed", first.generation(), e);
+        }
+        Instant end = clock.now();
+        ShutdownResult r = new ShutdownResult(first.generation(), outcome, first.firstTrigger().orElseThrow(), t0, end,
+                done, detail.toString());
+        Snapshot finished;
+        synchronized (lock) {
+            finished = transition(snapshot.withResult(r), Phase.DRAINED, first.generation(),
+                    "shutdown " + outcome + " in " + r.duration().toMillis() + "ms since the first trigger");
+        }
+        logTransition(finished);
+        persist(finished);
+        result.complete(r);
+    }
+
+    /** The one guarded transition: checks legality and publishes the snapshot. Caller holds the lock. */
+    private Snapshot transition(Snapshot from, Phase to, long generation, String cause) {
+        Phase current = snapshot.phase();
+        if (!current.next().contains(to)) {
+            throw new IllegalStateException("illegal transition " + current + " -> " + to
+                    + "; from " + current + " only " + current.next() + " are legal");
+        }
+        Snapshot next = from.to(to, generation, clock.now(), cause);
+        snapshot = next;
+        return next;
+    }
+
+    private static void logTransition(Snapshot s) {
+        Transition t = s.current();
+        log.info("generation {} {}: {}", t.generation(), t.phase().label(), t.cause());
+    }
+
+    private void persist(Snapshot s) {
+        store.write(Marker.of(s, podUid, clock.now()), s.version());
+    }
+}

@@ -1,0 +1,32 @@
+package dev.gracekeeper.os;
+
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.Optional;
+import jnr.constants.platform.Signal;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * Traps SIGTERM and SIGINT through the JVM's own signal dispatch (jnr-posix's Java implementation),
+ * never through a native libc handler: a native handler runs Java code inside the signal context
+ * and can crash the JVM or lose the signal. The handler only enqueues the signal; Main consumes it.
+ * Installed first thing, so a signal that arrives during startup is kept, not lost.
+ */
+public final class SignalTrap {
+    private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+
+    public static SignalTrap install() {
+        SignalTrap trap = new SignalTrap();
+        POSIX posix = POSIXFactory.getJavaPOSIX();
+        posix.signal(Signal.SIGTERM, s -> trap.received.offer("SIGTERM"));
+        posix.signal(Signal.SIGINT, s -> trap.received.offer("SIGINT"));
+        return trap;
+    }
+
+    /** The next signal received, waiting at most {@code millis}. */
+    public Optional<String> next(long millis) throws InterruptedException {
+        return Optional.ofNullable(received.poll(millis, TimeUnit.MILLISECONDS));
+    }
+}
