@@ -1,0 +1,175 @@
+package dev.gracekeeper.lifecycle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gracekeeper.drain.PropagationDelay;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LifecycleTest {
+    @TempDir Path dir;
+
+    /** A step that counts its runs and, when gated, waits for the test to open the gate. */
+    static final class GatedStep implements ShutdownStep {
+        final String name;
+        final AtomicInteger runs = new AtomicInteger();
+        final CountDownLatch gate;
+
+        GatedStep(String name, boolean gated) {
+            this.name = name;
+            this.gate = new CountDownLatch(gated ? 1 : 0);
+        }
+
+        @Override public String name() { return name; }
+
+        @Override public String run(Instant t0) throws InterruptedException {
+            runs.incrementAndGet();
+            assertTrue(gate.await(10, TimeUnit.SECONDS), "gate opened within 10s");
+            return "ran";
+        }
+    }
+
+    Lifecycle lifecycle(ShutdownStep... steps) {
+        MarkerStore store = new MarkerStore(dir);
+        return new Lifecycle(store, store.load(""), List.of(steps), Clock.SYSTEM, "");
+    }
+
+    @Test
+    void hundredConcurrentTriggersRunExactlyOneShutdown() throws Exception {
+        GatedStep step = new GatedStep("work", true);
+        Lifecycle lc = lifecycle(step);
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<Lifecycle.Attempt>> calls = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            Trigger t = i % 3 == 0 ? Trigger.SIGTERM : Trigger.PRESTOP_HOOK;
+            calls.add(pool.submit(() -> lc.shutdown(t, "")));
+        }
+        List<Lifecycle.Attempt> attempts = new ArrayList<>();
+        for (Future<Lifecycle.Attempt> f : calls) attempts.add(f.get(5, TimeUnit.SECONDS));
+        pool.shutdown();
+        assertEquals(1, attempts.stream().filter(a -> a.join() == Lifecycle.Join.STARTED).count());
+        assertEquals(99, attempts.stream().filter(a -> a.join() == Lifecycle.Join.JOINED).count());
+        assertFalse(attempts.get(0).result().isDone(), "callers wait while the shutdown runs");
+        assertEquals(Phase.DRAINING, lc.snapshot().phase());
+        step.gate.countDown();
+        ShutdownResult first = attempts.get(0).result().get(5, TimeUnit.SECONDS);
+        for (Lifecycle.Attempt a : attempts) assertEquals(first, a.result().get(5, TimeUnit.SECONDS));
+        assertEquals(1, step.runs.get());
+        assertEquals(Phase.DRAINED, lc.snapshot().phase());
+    }
+
+    @Test
+    void triggerAfterCompletionReturnsTheStoredResultWithoutRunningAgain() throws Exception {
+        GatedStep step = new GatedStep("work", false);
+        Lifecycle lc = lifecycle(step);
+        ShutdownResult r = lc.shutdown(Trigger.PRESTOP_HOOK, "").result().get(5, TimeUnit.SECONDS);
+        Lifecycle.Attempt again = lc.shutdown(Trigger.SIGTERM, "");
+        assertEquals(Lifecycle.Join.ALREADY_DONE, again.join());
+        assertTrue(again.result().isDone());
+        assertEquals(r, again.result().join());
+        assertEquals(1, step.runs.get());
+    }
+
+    @Test
+    void completedShutdownIsRememberedAcrossARestart() throws Exception {
+        GatedStep step = new GatedStep("work", false);
+        ShutdownResult r = lifecycle(step).shutdown(Trigger.PRESTOP_HOOK, "").result().get(5, TimeUnit.SECONDS);
+        Lifecycle restarted = lifecycle(step);
+        assertEquals(Phase.DRAINED, restarted.snapshot().phase());
+        Lifecycle.Attempt again = restarted.shutdown(Trigger.PRESTOP_HOOK, "");
+        assertEquals(Lifecycle.Join.ALREADY_DONE, again.join());
+        assertEquals(r.startedAt(), again.result().join().startedAt());
+        assertEquals(1, step.runs.get());
+    }
+
+    @Test
+    void interruptedShutdownResumesOnItsOriginalDeadlineSkippingDoneSteps() throws Exception {
+        Instant t0 = Instant.now().minusMillis(1000);
+        new MarkerStore(dir).write(new Marker("", 4, Phase.DRAINING, Optional.of(Trigger.PRESTOP_HOOK), Optional.of(t0),
+                List.of("work"), Optional.empty(), Optional.empty(), "", t0), 1);
+        GatedStep step = new GatedStep("work", false);
+        Lifecycle lc = lifecycle(step, new PropagationDelay(Duration.ofMillis(1600), Clock.SYSTEM));
+        assertEquals(Phase.INTERRUPTED, lc.snapshot().phase());
+        assertFalse(lc.snapshot().phase().ready());
+
+        long start = System.nanoTime();
+        Lifecycle.Attempt a = lc.shutdown(Trigger.PRESTOP_HOOK, "");
+        ShutdownResult r = a.result().get(5, TimeUnit.SECONDS);
+        long waitedMs = (System.nanoTime() - start) / 1_000_000;
+
+        assertEquals(Lifecycle.Join.RESUMED, a.join());
+        assertEquals(0, step.runs.get(), "a step done before the restart is not repeated");
+        assertEquals(t0, r.startedAt(), "the deadline is measured from the first trigger");
+        assertEquals(4, r.generation());
+        System.out.println("resumed shutdown waited " + waitedMs + " ms of a 1600 ms delay begun 1000 ms earlier");
+        assertTrue(waitedMs >= 400 && waitedMs < 1400, "waited " + waitedMs + " ms, expected about 600");
+    }
+
+    @Test
+    void poststartAfterADrainedShutdownStartsANewGenerationThatShutsDownAgain() throws Exception {
+        GatedStep step = new GatedStep("work", false);
+        Lifecycle lc = lifecycle(step);
+        lc.shutdown(Trigger.PRESTOP_HOOK, "").result().get(5, TimeUnit.SECONDS);
+        Snapshot s = lc.poststart("").get(5, TimeUnit.SECONDS);
+        assertEquals(Phase.SERVING, s.phase());
+        assertEquals(2, s.generation());
+        assertTrue(s.firstTrigger().isEmpty());
+        Lifecycle.Attempt a = lc.shutdown(Trigger.PRESTOP_HOOK, "");
+        assertEquals(Lifecycle.Join.STARTED, a.join());
+        assertEquals(2, a.result().get(5, TimeUnit.SECONDS).generation());
+        assertEquals(2, step.runs.get());
+    }
+
+    @Test
+    void poststartDuringADrainWaitsForThatShutdownThenStartsTheNextGeneration() throws Exception {
+        GatedStep step = new GatedStep("work", true);
+        Lifecycle lc = lifecycle(step);
+        lc.shutdown(Trigger.PRESTOP_HOOK, "");
+        CompletableFuture<Snapshot> post = lc.poststart("");
+        assertFalse(post.isDone());
+        step.gate.countDown();
+        Snapshot s = post.get(5, TimeUnit.SECONDS);
+        assertEquals(Phase.SERVING, s.phase());
+        assertEquals(2, s.generation());
+    }
+
+    @Test
+    void failingStepEndsTheShutdownAsFailedInsteadOfLeavingItStuck() throws Exception {
+        ShutdownStep broken = new ShutdownStep() {
+            @Override public String name() { return "broken"; }
+
+            @Override public String run(Instant t0) { throw new IllegalStateException("boom"); }
+        };
+        Lifecycle lc = lifecycle(broken);
+        ShutdownResult r = lc.shutdown(Trigger.SIGTERM, "").result().get(5, TimeUnit.SECONDS);
+        assertEquals("failed", r.outcome());
+        assertEquals("step failed: java.lang.IllegalStateException: boom", r.detail());
+        assertEquals(Phase.DRAINED, lc.snapshot().phase());
+    }
+
+    @Test
+    void everyTransitionIsInTheMarkerBeforeCallersAreAnswered() throws Exception {
+        Lifecycle lc = lifecycle(new GatedStep("work", false));
+        lc.shutdown(Trigger.PRESTOP_HOOK, "").result().get(5, TimeUnit.SECONDS);
+        Marker m = Marker.parse(Files.readString(dir.resolve(MarkerStore.FILE)));
+        assertEquals(Phase.DRAINED, m.phase());
+        assertEquals(List.of("work"), m.stepsDone());
+        assertEquals(Optional.of("drained"), m.outcome());
+    }
+}
