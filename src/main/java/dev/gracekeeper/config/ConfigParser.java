@@ -139,7 +139,7 @@ public final class ConfigParser {
         Optional<Duration> d = Durations.parse(s);
         if (d.isEmpty()) {
             boolean bare = s.matches("[0-9]+");
-            problem(v, bare ? "has no unit (write " + s + "s or " + s + "ms)" : "is not a duration");
+            problem(v, bare ? "has no unit (write " + s + "s or " + s + "000ms)" : "is not a duration");
             return min;
         }
         if (d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0) {

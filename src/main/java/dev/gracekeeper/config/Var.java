@@ -21,7 +21,7 @@ public enum Var {
     HOOK_AUTH("GRACEKEEPER_HOOK_AUTH", "auto", "auto or none",
             "`auto`: hooks need the token and/or allowlist when reachable beyond loopback, and startup fails"
                     + " if neither is set. `none`: explicit opt-out, anyone who reaches the port may call hooks."),
-    DRAIN_DELAY("GRACEKEEPER_DRAIN_DELAY", "5s", "a duration 0ms-10m with a unit: ms, s, m",
+    DRAIN_DELAY("GRACEKEEPER_DRAIN_DELAY", "5s", "a duration 0ms-10m with a unit: ms, s, m or h",
             "Propagation wait after readiness turns 503, while endpoints and load balancers stop routing here."),
     POD_NAME("POD_NAME", "", "any text (downward API `metadata.name`)",
             "Pod name, shown in logs and `/status`."),

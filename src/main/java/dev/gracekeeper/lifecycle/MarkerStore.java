@@ -51,8 +51,7 @@ public final class MarkerStore {
 
     public Load load(String podUid) {
         if (!Files.isDirectory(dir)) {
-            fail("state dir " + dir + " does not exist or is not a directory: mount an emptyDir there"
-                    + " (GRACEKEEPER_STATE_DIR); until then shutdowns are remembered in memory only");
+            fail(missingDir());
             return new Absent("state dir missing");
         }
         byte[] bytes;
@@ -112,7 +111,8 @@ public final class MarkerStore {
             }
         } catch (IOException e) {
             deleteTemp();
-            fail("cannot write " + file + ": " + describe(e) + "; the state is kept in memory only");
+            fail(Files.isDirectory(dir) ? "cannot write " + file + ": " + describe(e)
+                    + "; the state is kept in memory only" : missingDir());
             return false;
         }
         writtenVersion = version;
@@ -121,6 +121,11 @@ public final class MarkerStore {
             error = Optional.empty();
         }
         return true;
+    }
+
+    private String missingDir() {
+        return "state dir " + dir + " does not exist or is not a directory: mount an emptyDir there"
+                + " (GRACEKEEPER_STATE_DIR); until then shutdowns are remembered in memory only";
     }
 
     private void fail(String message) {
@@ -144,7 +149,6 @@ public final class MarkerStore {
                 || (m != null && m.contains("Read-only"))) {
             return "read-only or not writable (" + kind + ": " + m + ")";
         }
-        if (e instanceof NoSuchFileException) return "the state dir does not exist (" + m + ")";
         return kind + ": " + m;
     }
 }

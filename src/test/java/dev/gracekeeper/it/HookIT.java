@@ -1,0 +1,130 @@
+package dev.gracekeeper.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The hooks over real HTTP against the real jar. */
+class HookIT {
+    @TempDir Path state;
+
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":(\"([^\"]*)\"|[^,}]*)").matcher(json);
+        assertTrue(m.find(), "field " + name + " in " + json);
+        return m.group(2) != null ? m.group(2) : m.group(1);
+    }
+
+    @Test
+    void duplicateShutdownsWhileOneRunsJoinItAndAllReturnWhenItIsDone() throws Exception {
+        try (Sidecar s = Sidecar.start(state, Map.of("GRACEKEEPER_DRAIN_DELAY", "1500ms"))) {
+            long start = System.nanoTime();
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 20; i++) calls.add(s.getAsync("/shutdown"));
+            List<String> bodies = new ArrayList<>();
+            for (CompletableFuture<HttpResponse<String>> c : calls) {
+                HttpResponse<String> r = c.get();
+                assertEquals(200, r.statusCode(), r.body());
+                bodies.add(r.body());
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            System.out.println("20 concurrent /shutdown calls all answered after " + ms + " ms (delay 1500 ms)");
+            assertTrue(ms >= 1400, "callers returned only when the shutdown was done: " + ms + " ms");
+            assertEquals(1, bodies.stream().filter(b -> field(b, "join").equals("started")).count(), bodies.toString());
+            assertEquals(1, bodies.stream().map(b -> field(b, "started_at")).distinct().count());
+            assertEquals(1, s.logCount("draining: shutdown triggered"), s.log());
+            assertEquals(1, s.logCount("step propagation-delay"), s.log());
+        }
+    }
+
+    @Test
+    void shutdownAfterCompletionAnswersAtOnceWithoutRepeatingIt() {
+        try (Sidecar s = Sidecar.start(state, Map.of("GRACEKEEPER_DRAIN_DELAY", "500ms"))) {
+            String first = s.get("/shutdown").body();
+            long start = System.nanoTime();
+            String again = s.get("/shutdown").body();
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            System.out.println("repeated /shutdown answered in " + ms + " ms");
+            assertTrue(ms < 400, "answered at once: " + ms + " ms");
+            assertEquals("already_done", field(again, "join"));
+            assertEquals(field(first, "started_at"), field(again, "started_at"));
+            assertEquals(1, s.logCount("step propagation-delay"), s.log());
+        }
+    }
+
+    @Test
+    void readinessTurns503AsSoonAsTheShutdownStartsAndStaysThere() {
+        try (Sidecar s = Sidecar.start(state, Map.of("GRACEKEEPER_DRAIN_DELAY", "2s"))) {
+            assertEquals(200, s.get("/readyz").statusCode());
+            CompletableFuture<HttpResponse<String>> shutdown = s.getAsync("/shutdown");
+            Sidecar.poll(Duration.ofMillis(1000), "/readyz turns 503", () -> s.get("/readyz").statusCode() == 503);
+            assertFalse(shutdown.isDone(), "the shutdown is still waiting out its delay");
+            assertEquals(200, shutdown.join().statusCode());
+            HttpResponse<String> ready = s.get("/readyz");
+            assertEquals(503, ready.statusCode());
+            assertEquals("not ready: drained (generation 1)\n", ready.body());
+            assertEquals(200, s.get("/healthz").statusCode(), "liveness is unaffected");
+        }
+    }
+
+    @Test
+    void poststartAfterACompletedShutdownStartsANewGenerationThatShutsDownAgain() {
+        try (Sidecar s = Sidecar.start(state, Map.of("GRACEKEEPER_DRAIN_DELAY", "0s"))) {
+            assertEquals("1", field(s.get("/shutdown").body(), "generation"));
+            assertEquals(503, s.get("/readyz").statusCode());
+            String post = s.request("POST", "/poststart").body();
+            assertEquals("2", field(post, "generation"));
+            assertEquals(200, s.get("/readyz").statusCode());
+            String second = s.get("/shutdown").body();
+            assertEquals("started", field(second, "join"));
+            assertEquals("2", field(second, "generation"));
+            assertEquals(2, s.logCount("step propagation-delay"), s.log());
+        }
+    }
+
+    @Test
+    void statusTellsPhaseGenerationAndWhenAndWhyEachPhaseBegan() {
+        Map<String, String> env = Map.of("GRACEKEEPER_DRAIN_DELAY", "0s", "POD_NAME", "web-1", "POD_NAMESPACE", "shop",
+                "POD_UID", "0b5c");
+        try (Sidecar s = Sidecar.start(state, env)) {
+            s.get("/shutdown");
+            String status = s.get("/status").body();
+            assertEquals("drained", field(status, "phase"));
+            assertEquals("false", field(status, "ready"));
+            assertEquals("web-1", field(status, "name"));
+            assertTrue(status.contains("\"cause\":\"shutdown triggered by prestop-hook from 127.0.0.1\""), status);
+            assertTrue(status.contains("\"last_result\":{\"hook\":\"shutdown\",\"generation\":1,\"outcome\":\"drained\""),
+                    status);
+            assertTrue(s.log().contains("serving shop/web-1 on"), s.log());
+            String metrics = s.get("/metrics").body();
+            assertTrue(metrics.contains("gracekeeper_hook_calls_total{hook=\"shutdown\"} 1\n"), metrics);
+            assertTrue(metrics.contains("gracekeeper_ready 0\n"), metrics);
+        }
+    }
+
+    @Test
+    void unknownPathsAndMethodsAreRefusedWithWhatIsValid() {
+        try (Sidecar s = Sidecar.start(state, Map.of())) {
+            HttpResponse<String> missing = s.get("/shutdownn");
+            assertEquals(404, missing.statusCode());
+            assertEquals("no such endpoint: /shutdownn; endpoints: /poststart, /shutdown, /healthz, /readyz, /status,"
+                    + " /metrics\n", missing.body());
+            HttpResponse<String> put = s.request("PUT", "/shutdown");
+            assertEquals(405, put.statusCode());
+            assertEquals("GET, POST", put.headers().firstValue("Allow").orElse(""));
+            assertEquals(405, s.request("POST", "/readyz").statusCode());
+            assertEquals(200, s.get("/readyz").statusCode(), "a refused request had no side effect");
+        }
+    }
+}
