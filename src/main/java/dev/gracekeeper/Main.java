@@ -87,9 +87,9 @@ public final class Main {
         while (signal.isEmpty()) signal = trap.next(Long.MAX_VALUE / 2);
         Trigger trigger = signal.get().equals("SIGINT") ? Trigger.SIGINT : Trigger.SIGTERM;
         Lifecycle.Attempt attempt = lifecycle.shutdown(trigger, "");
-        log.info("{} received: {} the shutdown of generation {}; still serving hooks until it is done",
-                signal.get(), attempt.join().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
-                attempt.generation());
+        log.info("{} received: {} the shutdown of generation {}{}", signal.get(),
+                attempt.join().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), attempt.generation(),
+                attempt.result().isDone() ? "" : "; hooks are still served until it is done");
         Duration bound = config.drainDelay().plus(SHUTDOWN_SLACK);
         ShutdownResult result;
         try {
