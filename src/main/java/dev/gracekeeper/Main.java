@@ -32,12 +32,13 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        long mainStarted = System.nanoTime();
         // Undertow logs through java.util.logging unless told otherwise; set before it loads.
         System.setProperty("org.jboss.logging.provider", "slf4j");
         SignalTrap trap = SignalTrap.install();
         ExitCode code;
         try {
-            code = run(System.getenv(), trap);
+            code = run(System.getenv(), trap, mainStarted);
         } catch (RuntimeException | Error e) {
             LoggerFactory.getLogger("main").error("unexpected failure", e);
             code = ExitCode.FAILURE;
@@ -45,7 +46,7 @@ public final class Main {
         System.exit(code.code());
     }
 
-    static ExitCode run(Map<String, String> env, SignalTrap trap) {
+    static ExitCode run(Map<String, String> env, SignalTrap trap, long mainStarted) {
         Logger log = LoggerFactory.getLogger("main");
         Config config;
         try {
@@ -69,8 +70,8 @@ public final class Main {
             log.error("cannot listen on port {} (exit {}): {}", config.port(), ExitCode.LISTEN.code(), rootCause(e));
             return ExitCode.LISTEN;
         }
-        log.info("gracekeeper {} serving {} on {} after {} ms since exec; marker {}", version(),
-                config.pod().describe(), bound, sinceExecMillis(), store.file());
+        log.info("gracekeeper {} serving {} on {}, {} ms after main() began; marker {}", version(),
+                config.pod().describe(), bound, (System.nanoTime() - mainStarted) / 1_000_000, store.file());
         try {
             return awaitSignalAndDrain(trap, lifecycle, server, config, log);
         } catch (InterruptedException e) {
@@ -109,11 +110,6 @@ public final class Main {
         log.info("exiting (exit {}): generation {} shutdown {} in {} ms since the first trigger", ExitCode.OK.code(),
                 result.generation(), result.outcome(), result.duration().toMillis());
         return ExitCode.OK;
-    }
-
-    private static long sinceExecMillis() {
-        return ProcessHandle.current().info().startInstant()
-                .map(t -> Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L);
     }
 
     private static String version() {
