@@ -1,33 +1,53 @@
 package dev.gracekeeper;
 
+import dev.gracekeeper.app.AppProbe;
+import dev.gracekeeper.app.RestartWatcher;
+import dev.gracekeeper.app.TerminationMessage;
+import dev.gracekeeper.config.AppConfig;
+import dev.gracekeeper.config.Budget;
 import dev.gracekeeper.config.Config;
 import dev.gracekeeper.config.ConfigException;
 import dev.gracekeeper.config.ConfigParser;
 import dev.gracekeeper.config.Var;
+import dev.gracekeeper.drain.HttpClients;
+import dev.gracekeeper.drain.HttpDrain;
+import dev.gracekeeper.drain.IdleWait;
 import dev.gracekeeper.drain.PropagationDelay;
+import dev.gracekeeper.drain.SignalDrain;
 import dev.gracekeeper.hook.HookServer;
+import dev.gracekeeper.hook.Metrics;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
+import dev.gracekeeper.lifecycle.Phase;
 import dev.gracekeeper.lifecycle.ShutdownResult;
+import dev.gracekeeper.lifecycle.ShutdownStep;
+import dev.gracekeeper.lifecycle.Snapshot;
 import dev.gracekeeper.lifecycle.Trigger;
+import dev.gracekeeper.os.AppProcess;
+import dev.gracekeeper.os.Posix;
+import dev.gracekeeper.os.ProcNetTcp;
 import dev.gracekeeper.os.SignalTrap;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Wiring, and the one place the process exits. */
 public final class Main {
-    /** How long past its own bound a shutdown may run before the sidecar gives up on it. */
-    static final Duration SHUTDOWN_SLACK = Duration.ofSeconds(10);
     static final Duration RESPONSE_FLUSH = Duration.ofSeconds(2);
+    static final Duration APP_GONE_POLL = Duration.ofMillis(10);
+    private static final Logger log = LoggerFactory.getLogger("main");
 
     private Main() {}
 
@@ -40,14 +60,13 @@ public final class Main {
         try {
             code = run(System.getenv(), trap, mainStarted);
         } catch (RuntimeException | Error e) {
-            LoggerFactory.getLogger("main").error("unexpected failure", e);
+            log.error("unexpected failure", e);
             code = ExitCode.FAILURE;
         }
         System.exit(code.code());
     }
 
     static ExitCode run(Map<String, String> env, SignalTrap trap, long mainStarted) {
-        Logger log = LoggerFactory.getLogger("main");
         Config config;
         try {
             config = ConfigParser.parse(env);
@@ -56,13 +75,27 @@ public final class Main {
             return ExitCode.CONFIG;
         }
         for (Var v : Var.values()) log.info("config {}={}", v.envName(), config.effective().get(v));
+        log.info("budget: {}", config.budget().explain());
 
         Clock clock = Clock.SYSTEM;
+        AppConfig app = config.app();
+        // Slow to initialise, so started now in the background and only when a feature needs them.
+        HttpClients http = app.drainUrl().isPresent() || app.readyUrl().isPresent()
+                ? HttpClients.buildInBackground() : null;
+        Posix posix = app.drainSignal().isPresent() ? Posix.loadInBackground() : null;
+        Optional<AppProcess> process = app.process().map(AppProcess::new);
+        AppProbe probe = new AppProbe(app, process, new ProcNetTcp(), http);
+
         MarkerStore store = new MarkerStore(config.stateDir());
-        MarkerStore.Load loaded = store.load(config.pod().uid());
-        Lifecycle lifecycle = new Lifecycle(store, loaded,
-                List.of(new PropagationDelay(config.drainDelay(), clock)), clock, config.pod().uid());
-        HookServer server = new HookServer(config, lifecycle, store);
+        Lifecycle lifecycle = new Lifecycle(store, store.load(config.pod().uid()), steps(config, clock, http, posix,
+                process), clock, config.pod().uid(), config.budget().shutdownBound());
+        Metrics metrics = new Metrics();
+        TerminationMessage message = new TerminationMessage(config.terminationMessagePath(),
+                !config.terminationMessagePath().toString().equals(Var.TERMINATION_MESSAGE_PATH.defaultValue()));
+        lifecycle.onFinished(metrics::finished);
+        lifecycle.onFinished(r -> message.write(r.summary()));
+
+        HookServer server = new HookServer(config, lifecycle, store, probe, metrics);
         InetSocketAddress bound;
         try {
             bound = server.start();
@@ -70,10 +103,11 @@ public final class Main {
             log.error("cannot listen on port {} (exit {}): {}", config.port(), ExitCode.LISTEN.code(), rootCause(e));
             return ExitCode.LISTEN;
         }
+        if (probe.canSeeApp()) probe.every(RestartWatcher.PERIOD, new RestartWatcher(lifecycle, probe));
         log.info("gracekeeper {} serving {} on {}, {} ms after main() began; marker {}", version(),
                 config.pod().describe(), bound, (System.nanoTime() - mainStarted) / 1_000_000, store.file());
         try {
-            return awaitSignalAndDrain(trap, lifecycle, server, config, log);
+            return awaitSignalThenStop(trap, lifecycle, server, probe, config);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitCode.FAILURE;
@@ -82,33 +116,80 @@ public final class Main {
         }
     }
 
-    private static ExitCode awaitSignalAndDrain(SignalTrap trap, Lifecycle lifecycle, HookServer server,
-                                                Config config, Logger log) throws InterruptedException {
+    /** The shutdown's steps, in order, for what is configured. */
+    static List<ShutdownStep> steps(Config config, Clock clock, HttpClients http, Posix posix,
+                                    Optional<AppProcess> process) {
+        AppConfig app = config.app();
+        List<ShutdownStep> steps = new ArrayList<>();
+        steps.add(new PropagationDelay(config.drainDelay(), clock));
+        app.drainUrl().ifPresent(u -> steps.add(new HttpDrain(u, app.drainMethod(), http)));
+        app.drainSignal().ifPresent(s -> steps.add(new SignalDrain(s, process.orElseThrow(), posix)));
+        if (!app.ports().isEmpty() || process.isPresent()) {
+            steps.add(new IdleWait(app.ports(), process, config.budget().drainTimeout(), new ProcNetTcp(), clock));
+        }
+        return steps;
+    }
+
+    /**
+     * After SIGTERM: keep serving hooks, finish the shutdown, wait until the app is gone, exit.
+     * Every wait ends by T0 + grace period - a margin, before the kubelet's SIGKILL.
+     */
+    private static ExitCode awaitSignalThenStop(SignalTrap trap, Lifecycle lifecycle, HookServer server,
+                                                AppProbe probe, Config config) throws InterruptedException {
         Optional<String> signal = Optional.empty();
         while (signal.isEmpty()) signal = trap.next(Long.MAX_VALUE / 2);
         Trigger trigger = signal.get().equals("SIGINT") ? Trigger.SIGINT : Trigger.SIGTERM;
+        Snapshot before = lifecycle.snapshot();
+        if (before.phase() == Phase.SERVING && probe.presence() == AppProbe.Presence.GONE) {
+            // Native sidecar: the kubelet signals it only after the app exited. Nothing left to drain.
+            log.info("{} received and the app is already gone: exiting (exit {}) without a shutdown", signal.get(),
+                    ExitCode.OK.code());
+            return ExitCode.OK;
+        }
         Lifecycle.Attempt attempt = lifecycle.shutdown(trigger, "");
         log.info("{} received: {} the shutdown of generation {}{}", signal.get(),
-                attempt.join().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), attempt.generation(),
+                attempt.join().name().toLowerCase(Locale.ROOT).replace('_', ' '), attempt.generation(),
                 attempt.result().isDone() ? "" : "; hooks are still served until it is done");
-        Duration bound = config.drainDelay().plus(SHUTDOWN_SLACK);
+        Budget budget = config.budget();
+        Instant t0 = lifecycle.snapshot().firstTriggerAt().orElse(Instant.now());
+        Instant exitAt = t0.plus(budget.exitBound());
         ShutdownResult result;
         try {
-            result = attempt.result().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+            result = attempt.result().get(Math.max(0, Duration.between(Instant.now(), exitAt).toMillis()),
+                    TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            log.error("shutdown of generation {} did not finish within {} ms; exiting (exit {})",
-                    attempt.generation(), bound.toMillis(), ExitCode.SHUTDOWN_TIMEOUT.code());
+            log.error("the shutdown of generation {} had not finished at T0 + {} ms, just before the kubelet's SIGKILL;"
+                    + " exiting (exit {})", attempt.generation(), budget.exitBound().toMillis(),
+                    ExitCode.SHUTDOWN_TIMEOUT.code());
             return ExitCode.SHUTDOWN_TIMEOUT;
         } catch (ExecutionException e) {
-            log.error("shutdown of generation {} failed", attempt.generation(), e.getCause());
+            log.error("the shutdown of generation {} failed", attempt.generation(), e.getCause());
             return ExitCode.FAILURE;
         }
         if (!server.awaitHookResponses(RESPONSE_FLUSH)) {
             log.warn("{} hook response(s) still unsent after {} ms; exiting anyway", server.hooksInFlight(),
                     RESPONSE_FLUSH.toMillis());
         }
-        log.info("exiting (exit {}): generation {} shutdown {} in {} ms since the first trigger", ExitCode.OK.code(),
-                result.generation(), result.outcome(), result.duration().toMillis());
+        ExitCode code = awaitAppGone(probe, exitAt, budget);
+        if (code == ExitCode.OK && ShutdownResult.TIMED_OUT.equals(result.outcome())) code = ExitCode.DRAIN_TIMED_OUT;
+        log.info("exiting (exit {}): {}", code.code(), result.summary());
+        return code;
+    }
+
+    /** The sidecar outlives the app, so a late preStop or the app's last requests still find it. */
+    private static ExitCode awaitAppGone(AppProbe probe, Instant exitAt, Budget budget) {
+        if (!probe.canSeeApp()) return ExitCode.OK;
+        long start = System.nanoTime();
+        while (probe.presence() == AppProbe.Presence.PRESENT) {
+            if (!Instant.now().isBefore(exitAt)) {
+                log.warn("the app is still there at T0 + {} ms (grace period - {} ms margin): exiting before the"
+                        + " kubelet's SIGKILL (exit {})", budget.exitBound().toMillis(),
+                        Budget.EXIT_MARGIN.toMillis(), ExitCode.APP_STILL_RUNNING.code());
+                return ExitCode.APP_STILL_RUNNING;
+            }
+            LockSupport.parkNanos(APP_GONE_POLL.toNanos());
+        }
+        log.info("the app is gone, {} ms after the shutdown finished", (System.nanoTime() - start) / 1_000_000);
         return ExitCode.OK;
     }
 

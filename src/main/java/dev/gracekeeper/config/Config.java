@@ -20,7 +20,9 @@ public record Config(
         Optional<Secret> hookToken,
         List<Cidr> hookAllowFrom,
         HookAuth hookAuth,
-        Duration drainDelay,
+        Budget budget,
+        AppConfig app,
+        Path terminationMessagePath,
         Pod pod,
         Map<Var, String> effective) {
 
@@ -30,6 +32,8 @@ public record Config(
     }
 
     public enum HookAuth { AUTO, NONE }
+
+    public Duration drainDelay() { return budget.drainDelay(); }
 
     /** Downward-API identity of the pod; fields are empty when not provided. */
     public record Pod(String name, String namespace, String uid) {

@@ -1,6 +1,8 @@
 package dev.gracekeeper.config;
 
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +11,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Turns the environment into a {@link Config}. Every problem is collected, so one failed start
@@ -38,12 +42,15 @@ public final class ConfigParser {
         Optional<Secret> token = token();
         List<Cidr> allow = allowFrom();
         Config.HookAuth auth = hookAuth();
-        Duration delay = duration(Var.DRAIN_DELAY, Duration.ZERO, MAX_DRAIN_DELAY);
+        Budget budget = budget();
+        AppConfig app = app();
+        Path terminationMessage = Path.of(raw(Var.TERMINATION_MESSAGE_PATH));
         Config.Pod pod = new Config.Pod(raw(Var.POD_NAME), raw(Var.POD_NAMESPACE), raw(Var.POD_UID));
         if (!stateDir.isAbsolute()) {
             problem(Var.STATE_DIR, "is not an absolute path");
         }
-        Config config = new Config(port, bind, stateDir, token, allow, auth, delay, pod, effective);
+        Config config = new Config(port, bind, stateDir, token, allow, auth, budget, app, terminationMessage, pod,
+                effective);
         checkHookSecurity(config);
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return config;
@@ -132,6 +139,127 @@ public final class ConfigParser {
                 problem(Var.HOOK_AUTH, "is not a known mode");
                 return Config.HookAuth.AUTO;
         }
+    }
+
+    private Budget budget() {
+        Duration grace = duration(Var.GRACE_PERIOD, Duration.ofSeconds(1), Duration.ofHours(1));
+        Duration reserve = duration(Var.STOP_RESERVE, Duration.ZERO, Duration.ofHours(1));
+        Duration delay = duration(Var.DRAIN_DELAY, Duration.ZERO, MAX_DRAIN_DELAY);
+        Optional<Duration> timeout = raw(Var.DRAIN_TIMEOUT).isEmpty() ? Optional.empty()
+                : Optional.of(duration(Var.DRAIN_TIMEOUT, Duration.ZERO, Duration.ofHours(1)));
+        // The arithmetic only means something once each duration parsed.
+        if (problemsAbout(Var.GRACE_PERIOD, Var.STOP_RESERVE, Var.DRAIN_DELAY, Var.DRAIN_TIMEOUT) == 0) {
+            Budget.check(grace, reserve, delay, timeout).ifPresent(problems::add);
+        }
+        return new Budget(grace, reserve, delay, timeout);
+    }
+
+    private AppConfig app() {
+        Optional<URI> drainUrl = url(Var.APP_DRAIN_URL);
+        String method = raw(Var.APP_DRAIN_METHOD);
+        if (!List.of("GET", "POST", "PUT", "DELETE").contains(method)) problem(Var.APP_DRAIN_METHOD, "is not supported");
+        if (drainUrl.isEmpty() && present(Var.APP_DRAIN_METHOD)) {
+            problems.add(Var.APP_DRAIN_METHOD.envName() + " is set but " + Var.APP_DRAIN_URL.envName()
+                    + " is not, so no drain call would be made; valid: set both, or neither");
+        }
+        Optional<String> signal = signal();
+        Optional<AppConfig.ProcessSelector> process = process();
+        if (signal.isPresent() && process.isEmpty()) {
+            problems.add(Var.APP_DRAIN_SIGNAL.envName() + "='" + signal.get() + "' needs "
+                    + Var.APP_PROCESS.envName() + " to find the process to signal; valid: a regex over its"
+                    + " command line, e.g. 'nginx: master', or pidfile:/run/nginx.pid");
+        }
+        List<Integer> ports = ports();
+        Optional<URI> readyUrl = url(Var.APP_READY_URL);
+        Duration postTimeout = duration(Var.POSTSTART_TIMEOUT, Duration.ZERO, Duration.ofHours(1));
+        boolean fail;
+        switch (raw(Var.POSTSTART_ON_TIMEOUT)) {
+            case "proceed": fail = false; break;
+            case "fail": fail = true; break;
+            default:
+                problem(Var.POSTSTART_ON_TIMEOUT, "is not a known policy");
+                fail = false;
+        }
+        return new AppConfig(drainUrl, method, signal, process, ports, readyUrl, postTimeout, fail);
+    }
+
+    private Optional<URI> url(Var v) {
+        String s = raw(v);
+        if (s.isEmpty()) return Optional.empty();
+        try {
+            URI u = new URI(s);
+            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+                return Optional.of(u);
+            }
+            problem(v, "is not an absolute http(s) URL with a host");
+        } catch (URISyntaxException e) {
+            problem(v, "is not a URL (" + e.getReason() + " at index " + e.getIndex() + ")");
+        }
+        return Optional.empty();
+    }
+
+    private Optional<String> signal() {
+        String s = raw(Var.APP_DRAIN_SIGNAL).toUpperCase(java.util.Locale.ROOT);
+        if (s.isEmpty()) return Optional.empty();
+        String name = s.startsWith("SIG") ? s : "SIG" + s;
+        if (name.equals("SIGKILL") || name.equals("SIGSTOP")) {
+            problem(Var.APP_DRAIN_SIGNAL, "cannot make an app drain: it cannot be caught");
+            return Optional.empty();
+        }
+        if (!DRAIN_SIGNALS.contains(name)) {
+            problem(Var.APP_DRAIN_SIGNAL, "is not a known signal");
+            return Optional.empty();
+        }
+        return Optional.of(name);
+    }
+
+    static final List<String> DRAIN_SIGNALS = List.of("SIGQUIT", "SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1", "SIGUSR2",
+            "SIGWINCH");
+
+    private Optional<AppConfig.ProcessSelector> process() {
+        String s = raw(Var.APP_PROCESS);
+        if (s.isEmpty()) return Optional.empty();
+        if (s.startsWith("pidfile:")) {
+            Path p = Path.of(s.substring("pidfile:".length()));
+            if (!p.isAbsolute()) {
+                problem(Var.APP_PROCESS, "names a pidfile by a relative path");
+                return Optional.empty();
+            }
+            return Optional.of(new AppConfig.PidFile(p));
+        }
+        try {
+            return Optional.of(new AppConfig.CmdlineRegex(Pattern.compile(s)));
+        } catch (PatternSyntaxException e) {
+            problem(Var.APP_PROCESS, "is not a valid regex (" + e.getDescription() + " near index " + e.getIndex() + ")");
+            return Optional.empty();
+        }
+    }
+
+    private List<Integer> ports() {
+        String s = raw(Var.APP_PORTS);
+        List<Integer> out = new ArrayList<>();
+        if (s.isEmpty()) return out;
+        for (String part : s.split(",", -1)) {
+            String p = part.trim();
+            if (p.matches("[0-9]{1,5}") && Integer.parseInt(p) >= 1 && Integer.parseInt(p) <= 65535) {
+                if (!out.contains(Integer.parseInt(p))) out.add(Integer.parseInt(p));
+            } else {
+                problem(Var.APP_PORTS, "entry '" + p + "' is not a port");
+            }
+        }
+        return out;
+    }
+
+    private boolean present(Var v) {
+        String s = env.get(v.envName());
+        return s != null && !s.isEmpty();
+    }
+
+    private long problemsAbout(Var... vars) {
+        return problems.stream().filter(p -> {
+            for (Var v : vars) if (p.startsWith(v.envName() + "=")) return true;
+            return false;
+        }).count();
     }
 
     private Duration duration(Var v, Duration min, Duration max) {

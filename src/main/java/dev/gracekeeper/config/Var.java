@@ -21,8 +21,39 @@ public enum Var {
     HOOK_AUTH("GRACEKEEPER_HOOK_AUTH", "auto", "auto or none",
             "`auto`: hooks need the token and/or allowlist when reachable beyond loopback, and startup fails"
                     + " if neither is set. `none`: explicit opt-out, anyone who reaches the port may call hooks."),
-    DRAIN_DELAY("GRACEKEEPER_DRAIN_DELAY", "5s", "a duration 0ms-10m with a unit: ms, s, m or h",
+    GRACE_PERIOD("GRACEKEEPER_GRACE_PERIOD", "30s", "a duration 1s-1h, equal to the pod's terminationGracePeriodSeconds",
+            "The pod's grace period. The shutdown must end by T0 + grace period - stop reserve (T0: first trigger)."),
+    STOP_RESERVE("GRACEKEEPER_STOP_RESERVE", "5s", "a duration 0s-1h, below the grace period",
+            "What the app needs after the kubelet's SIGTERM; the shutdown leaves it this much of the grace period."),
+    DRAIN_DELAY("GRACEKEEPER_DRAIN_DELAY", "5s", "a duration 0ms-10m with a unit: ms, s, m or h,"
+            + " below grace period - stop reserve",
             "Propagation wait after readiness turns 503, while endpoints and load balancers stop routing here."),
+    DRAIN_TIMEOUT("GRACEKEEPER_DRAIN_TIMEOUT", "", "a duration, at most what the budget leaves after the delay",
+            "Caps the wait for the app to become idle below the budget. Unset: the budget is the cap."),
+    APP_DRAIN_URL("GRACEKEEPER_APP_DRAIN_URL", "", "an http:// or https:// URL",
+            "Called after the delay to tell the app to drain (e.g. stop keep-alive, finish in-flight work)."),
+    APP_DRAIN_METHOD("GRACEKEEPER_APP_DRAIN_METHOD", "POST", "GET, POST, PUT or DELETE",
+            "HTTP method of the drain call."),
+    APP_DRAIN_SIGNAL("GRACEKEEPER_APP_DRAIN_SIGNAL", "", "a signal name such as SIGQUIT, SIGTERM, SIGINT, SIGHUP,"
+            + " SIGUSR1, SIGUSR2, SIGWINCH; needs GRACEKEEPER_APP_PROCESS",
+            "Sent after the delay to the app process to make it drain (e.g. SIGQUIT for nginx)."
+                    + " Needs `shareProcessNamespace: true` and the same UID as the app or CAP_KILL."),
+    APP_PROCESS("GRACEKEEPER_APP_PROCESS", "", "a regex searched in /proc/<pid>/cmdline (arguments joined by"
+            + " spaces), or pidfile:<absolute path>",
+            "Finds the app process, for the drain signal and to wait for its exit."),
+    APP_PORTS("GRACEKEEPER_APP_PORTS", "", "comma-separated ports 1-65535",
+            "The app's listening ports: the drain waits until no ESTABLISHED connection is left on them;"
+                    + " readiness on postStart waits until they listen."),
+    APP_READY_URL("GRACEKEEPER_APP_READY_URL", "", "an http:// or https:// URL",
+            "The app's readiness: postStart waits until it answers 2xx, and `/readyz` includes it."),
+    POSTSTART_TIMEOUT("GRACEKEEPER_POSTSTART_TIMEOUT", "60s", "a duration 0s-1h",
+            "How long `/poststart` waits for the app to become ready."),
+    POSTSTART_ON_TIMEOUT("GRACEKEEPER_POSTSTART_ON_TIMEOUT", "proceed", "proceed or fail",
+            "`proceed`: log and answer. `fail`: abort the connection without a response, so the kubelet"
+                    + " reports FailedPostStartHook and restarts the app container."),
+    TERMINATION_MESSAGE_PATH("GRACEKEEPER_TERMINATION_MESSAGE_PATH", "/dev/termination-log", "a file path",
+            "Where the one-line summary of the last shutdown is written. The default is written only if the"
+                    + " kubelet created it; a path you set is created if needed."),
     POD_NAME("POD_NAME", "", "any text (downward API `metadata.name`)",
             "Pod name, shown in logs and `/status`."),
     POD_NAMESPACE("POD_NAMESPACE", "", "any text (downward API `metadata.namespace`)",

@@ -1,5 +1,6 @@
 package dev.gracekeeper.hook;
 
+import dev.gracekeeper.app.AppProbe;
 import dev.gracekeeper.config.Config;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
@@ -37,12 +38,16 @@ public final class HookServer {
     private final Lifecycle lifecycle;
     private final MarkerStore store;
     private final HookGuard guard;
-    private final Metrics metrics = new Metrics();
+    private final AppProbe probe;
+    private final Metrics metrics;
+    private volatile String lastPoststart = "null";
     private final AtomicInteger hooksInFlight = new AtomicInteger();
     private Undertow undertow;
     private InetSocketAddress bound;
 
-    public HookServer(Config config, Lifecycle lifecycle, MarkerStore store) {
+    public HookServer(Config config, Lifecycle lifecycle, MarkerStore store, AppProbe probe, Metrics metrics) {
+        this.probe = probe;
+        this.metrics = metrics;
         this.config = config;
         this.lifecycle = lifecycle;
         this.store = store;
@@ -113,16 +118,12 @@ public final class HookServer {
             case "/healthz":
                 if (readOnly(ex)) send(ex, 200, TEXT, "ok\n");
                 break;
-            case "/readyz": {
-                if (!readOnly(ex)) break;
-                Snapshot s = lifecycle.snapshot();
-                if (s.phase().ready()) send(ex, 200, TEXT, "ready\n");
-                else send(ex, 503, TEXT, "not ready: " + s.phase().label() + " (generation " + s.generation() + ")\n");
+            case "/readyz":
+                if (readOnly(ex)) readyz(ex);
                 break;
-            }
             case "/status":
                 if (readOnly(ex)) send(ex, 200, JSON, StatusView.render(lifecycle.snapshot(), config, store,
-                        metrics.rejectedTotal()) + "\n");
+                        metrics.rejectedTotal(), lastPoststart) + "\n");
                 break;
             case "/metrics":
                 if (readOnly(ex)) send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
@@ -140,26 +141,73 @@ public final class HookServer {
         }
     }
 
+    private void readyz(HttpServerExchange ex) {
+        Snapshot s = lifecycle.snapshot();
+        if (!s.phase().ready()) {
+            send(ex, 503, TEXT, "not ready: " + s.phase().label() + " (generation " + s.generation() + ")\n");
+        } else if (!probe.hasReadyUrl()) {
+            send(ex, 200, TEXT, "ready\n");
+        } else {
+            // The app's own readiness is part of ours; asking it must not hold the I/O thread.
+            answer(ex, probe.readyOnce(java.time.Duration.ofSeconds(1)), r -> r.ready()
+                    ? new Reply(200, TEXT, "ready: " + r.why() + "\n")
+                    : new Reply(503, TEXT, "not ready: app not ready (" + r.why() + ")\n"));
+        }
+    }
+
     private void shutdown(HttpServerExchange ex) {
         metrics.called(Metrics.Hook.SHUTDOWN);
         Lifecycle.Attempt a = lifecycle.shutdown(Trigger.PRESTOP_HOOK, " from " + source(ex));
+        if (a.join() != Lifecycle.Join.STARTED && a.join() != Lifecycle.Join.RESUMED) metrics.duplicate();
         if (a.join() != Lifecycle.Join.STARTED) {
             log.info("/shutdown from {}: {} the shutdown of generation {}", source(ex),
                     a.join().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), a.generation());
         }
-        answerWhenDone(ex, a.result(), r -> StatusView.result(r, a.join()) + "\n");
+        answer(ex, a.result(), r -> new Reply(200, JSON, StatusView.result(r, a.join()) + "\n"));
     }
 
+    /**
+     * A new app instance: a new generation, then wait (bounded) until the app is ready, since the
+     * kubelet starts the next container only when this hook returns. On timeout, {@code fail}
+     * aborts the connection without a response: the kubelet ignores status codes, so only a
+     * transport error makes it report FailedPostStartHook and restart the container.
+     */
     private void poststart(HttpServerExchange ex) {
         metrics.called(Metrics.Hook.POSTSTART);
-        answerWhenDone(ex, lifecycle.poststart(" from " + source(ex)), s -> StatusView.poststart(s) + "\n");
+        String from = source(ex);
+        java.time.Duration timeout = config.app().poststartTimeout();
+        long start = System.nanoTime();
+        CompletableFuture<Reply> reply = lifecycle.poststart(" from " + from).thenCompose(s ->
+                probe.awaitReady(timeout).thenApply(r -> {
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    String json = StatusView.poststart(s, r.ready(), r.why(), ms);
+                    lastPoststart = json;
+                    if (r.ready()) {
+                        log.info("/poststart from {}: generation {} app ready after {} ms ({})", from, s.generation(),
+                                ms, r.why());
+                        return new Reply(200, JSON, json + "\n");
+                    }
+                    metrics.poststartTimedOut();
+                    boolean fail = config.app().poststartFailOnTimeout();
+                    log.warn("/poststart from {}: app not ready after {} ms (GRACEKEEPER_POSTSTART_TIMEOUT {} ms): {};"
+                            + " {}", from, ms, timeout.toMillis(), r.why(), fail
+                            ? "aborting the connection so the kubelet fails the hook (GRACEKEEPER_POSTSTART_ON_TIMEOUT"
+                              + "=fail)" : "answering anyway (GRACEKEEPER_POSTSTART_ON_TIMEOUT=proceed)");
+                    return fail ? Reply.ABORT : new Reply(200, JSON, json + "\n");
+                }));
+        answer(ex, reply, r -> r);
+    }
+
+    /** An HTTP answer, or {@link #ABORT}: close the connection without one. */
+    record Reply(int status, String type, String body) {
+        static final Reply ABORT = new Reply(0, "", "");
     }
 
     /** Parks the exchange (no thread held) until the future completes, then answers on the I/O thread. */
-    private <T> void answerWhenDone(HttpServerExchange ex, CompletableFuture<T> future,
-                                    java.util.function.Function<T, String> body) {
+    private <T> void answer(HttpServerExchange ex, CompletableFuture<T> future,
+                            java.util.function.Function<T, Reply> render) {
         if (future.isDone() && !future.isCompletedExceptionally()) {
-            send(ex, 200, JSON, body.apply(future.join()));
+            reply(ex, render.apply(future.join()));
             return;
         }
         hooksInFlight.incrementAndGet();
@@ -173,9 +221,17 @@ public final class HookServer {
                         log.error("{} failed", ex.getRequestPath(), error);
                         send(ex, 500, TEXT, "internal error: " + error + "\n");
                     } else {
-                        send(ex, 200, JSON, body.apply(value));
+                        reply(ex, render.apply(value));
                     }
                 })));
+    }
+
+    private static void reply(HttpServerExchange ex, Reply r) {
+        if (r == Reply.ABORT) {
+            org.xnio.IoUtils.safeClose(ex.getConnection());
+            return;
+        }
+        send(ex, r.status(), r.type(), r.body());
     }
 
     private boolean readOnly(HttpServerExchange ex) {

@@ -14,7 +14,7 @@ import java.util.Optional;
 final class StatusView {
     private StatusView() {}
 
-    static String render(Snapshot s, Config c, MarkerStore store, long rejected) {
+    static String render(Snapshot s, Config c, MarkerStore store, long rejected, String lastPoststart) {
         StringBuilder history = new StringBuilder("[");
         for (Transition t : s.history()) {
             if (history.length() > 1) history.append(',');
@@ -36,6 +36,11 @@ final class StatusView {
                 .field("phase_since", now.at().toString())
                 .field("phase_cause", now.cause())
                 .raw("shutdown", shutdown)
+                .raw("step", s.step().map(st -> new Json().field("name", st.name())
+                        .field("started_at", st.startedAt().toString())
+                        .field("deadline", st.deadline().toString()).end()).orElse("null"))
+                .field("budget", c.budget().explain())
+                .raw("last_poststart", lastPoststart)
                 .raw("last_result", s.lastResult().map(r -> result(r, null)).orElse("null"))
                 .raw("marker", new Json().field("path", store.file().toString()).field("ok", store.error().isEmpty())
                         .field("error", store.error().orElse(null)).end())
@@ -55,11 +60,19 @@ final class StatusView {
                 .field("duration_ms", r.duration().toMillis())
                 .strings("steps_done", r.stepsDone())
                 .field("detail", r.detail())
+                .raw("figures", figures(r.figures()))
                 .end();
     }
 
-    static String poststart(Snapshot s) {
+    private static String figures(java.util.Map<String, Long> f) {
+        Json j = new Json();
+        new java.util.TreeMap<>(f).forEach(j::field);
+        return j.end();
+    }
+
+    static String poststart(Snapshot s, boolean appReady, String why, long waitedMs) {
         return new Json().field("hook", "poststart").field("generation", s.generation())
-                .field("phase", s.phase().label()).field("ready", s.phase().ready()).end();
+                .field("phase", s.phase().label()).field("app_ready", appReady).field("app", why)
+                .field("waited_ms", waitedMs).end();
     }
 }

@@ -20,6 +20,17 @@ public final class Deadline {
         return new Deadline(clock, clock.nanoTime() + d.toNanos(), name);
     }
 
+    /** The earlier of this deadline and one {@code d} from now, named after the one that binds. */
+    public Deadline capped(Duration d, String capName) {
+        long other = clock.nanoTime() + d.toNanos();
+        return other - atNanos < 0 ? new Deadline(clock, other, capName) : this;
+    }
+
+    /** The wall-clock instant this deadline corresponds to, for status and logs. */
+    public java.time.Instant wallTime() {
+        return clock.now().plusNanos(atNanos - clock.nanoTime());
+    }
+
     public Duration remaining() {
         return Duration.ofNanos(Math.max(0, atNanos - clock.nanoTime()));
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,8 @@ public final class Lifecycle {
     private final List<ShutdownStep> steps;
     private final Clock clock;
     private final String podUid;
+    private final java.time.Duration shutdownBound;
+    private final List<Consumer<ShutdownResult>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot;
     private CompletableFuture<ShutdownResult> running;      // guarded by lock; set while DRAINING
 
@@ -30,8 +33,12 @@ public final class Lifecycle {
 
     public record Attempt(Join join, long generation, CompletableFuture<ShutdownResult> result) {}
 
+    /**
+     * @param shutdownBound how long after the first trigger (T0) the shutdown must be over
+     */
     public Lifecycle(MarkerStore store, MarkerStore.Load loaded, List<ShutdownStep> steps, Clock clock,
-                     String podUid) {
+                     String podUid, java.time.Duration shutdownBound) {
+        this.shutdownBound = shutdownBound;
         this.store = store;
         this.steps = List.copyOf(steps);
         this.clock = clock;
@@ -53,7 +60,7 @@ public final class Lifecycle {
                 return fresh(m.generation(), now, "sidecar restarted; marker shows this generation serving");
             case DRAINING: {
                 Snapshot s = new Snapshot(0, Phase.INTERRUPTED, m.generation(), m.firstTrigger(), m.firstTriggerAt(),
-                        m.stepsDone(), Optional.empty(), List.of(new Transition(Phase.INTERRUPTED, m.generation(), now,
+                        m.stepsDone(), Optional.empty(), Optional.empty(), List.of(new Transition(Phase.INTERRUPTED, m.generation(), now,
                         "sidecar restarted during a shutdown begun at " + m.firstTriggerAt().orElseThrow()
                                 + " (steps done: " + (m.stepsDone().isEmpty() ? "none" : String.join(",", m.stepsDone()))
                                 + "); the next trigger resumes it on its original deadline")));
@@ -62,9 +69,9 @@ public final class Lifecycle {
             case DRAINED: {
                 ShutdownResult r = new ShutdownResult(m.generation(), m.outcome().orElseThrow(),
                         m.firstTrigger().orElseThrow(), m.firstTriggerAt().orElseThrow(), m.finishedAt().orElseThrow(),
-                        m.stepsDone(), m.detail());
+                        m.stepsDone(), m.detail(), java.util.Map.of());
                 return new Snapshot(0, Phase.DRAINED, m.generation(), m.firstTrigger(), m.firstTriggerAt(),
-                        m.stepsDone(), Optional.of(r), List.of(new Transition(Phase.DRAINED, m.generation(), now,
+                        m.stepsDone(), Optional.empty(), Optional.of(r), List.of(new Transition(Phase.DRAINED, m.generation(), now,
                         "sidecar restarted; marker shows this generation's shutdown finished at "
                                 + r.finishedAt())));
             }
@@ -75,7 +82,7 @@ public final class Lifecycle {
 
     private static Snapshot fresh(long generation, Instant now, String cause) {
         return new Snapshot(0, Phase.SERVING, generation, Optional.empty(), Optional.empty(), List.of(),
-                Optional.empty(), List.of(new Transition(Phase.SERVING, generation, now, cause)));
+                Optional.empty(), Optional.empty(), List.of(new Transition(Phase.SERVING, generation, now, cause)));
     }
 
     /** The current state, without taking the lock. */
@@ -150,11 +157,17 @@ public final class Lifecycle {
         return CompletableFuture.completedFuture(next);
     }
 
+    /** Called with every finished shutdown, after the marker is written and before callers are answered. */
+    public void onFinished(Consumer<ShutdownResult> listener) { listeners.add(listener); }
+
     private void runShutdown(Snapshot first, CompletableFuture<ShutdownResult> result) {
         persist(first);
         Instant t0 = first.firstTriggerAt().orElseThrow();
+        java.time.Duration left = java.time.Duration.between(clock.now(), t0.plus(shutdownBound));
+        Deadline budget = Deadline.after(clock, left.isNegative() ? java.time.Duration.ZERO : left, "budget");
+        StepContext ctx = new StepContext(first.generation(), t0, budget);
         List<String> done = new ArrayList<>(first.stepsDone());
-        String outcome = "drained";
+        String outcome = ShutdownResult.DRAINED;
         StringBuilder detail = new StringBuilder();
         try {
             for (ShutdownStep step : steps) {
@@ -163,37 +176,58 @@ public final class Lifecycle {
                             first.generation(), step.name());
                     continue;
                 }
-                String what = step.run(t0);
-                log.info("generation {}: step {}: {}", first.generation(), step.name(), what);
-                detail.append(detail.length() == 0 ? "" : "; ").append(step.name()).append(": ").append(what);
+                Snapshot.Step running = new Snapshot.Step(step.name(), clock.now(), budget.wallTime());
+                synchronized (lock) {
+                    snapshot = snapshot.withStep(Optional.of(running));
+                }
+                long began = clock.nanoTime();
+                String what = step.run(ctx);
+                long ms = (clock.nanoTime() - began) / 1_000_000;
+                log.info("generation {}: step {} ({} ms, {} ms since T0): {}", first.generation(), step.name(), ms,
+                        java.time.Duration.between(t0, clock.now()).toMillis(), what);
+                append(detail, step.name() + ": " + what);
                 done.add(step.name());
                 Snapshot s;
                 synchronized (lock) {
-                    s = snapshot.withShutdown(snapshot.firstTrigger(), snapshot.firstTriggerAt(), done);
+                    s = snapshot.withShutdown(snapshot.firstTrigger(), snapshot.firstTriggerAt(), done)
+                            .withStep(Optional.empty());
                     snapshot = s;
                 }
                 persist(s);
             }
+            if (ctx.unfinished() != null) outcome = ShutdownResult.TIMED_OUT;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            outcome = "failed";
-            detail.append(detail.length() == 0 ? "" : "; ").append("interrupted");
+            outcome = ShutdownResult.FAILED;
+            append(detail, "interrupted");
         } catch (RuntimeException e) {
-            outcome = "failed";
-            detail.append(detail.length() == 0 ? "" : "; ").append("step failed: ").append(e);
+            outcome = ShutdownResult.FAILED;
+            append(detail, "step failed: " + e);
             log.error("generation {}: shutdown step failed", first.generation(), e);
         }
         Instant end = clock.now();
         ShutdownResult r = new ShutdownResult(first.generation(), outcome, first.firstTrigger().orElseThrow(), t0, end,
-                done, detail.toString());
+                done, detail.toString(), ctx.figures());
         Snapshot finished;
         synchronized (lock) {
-            finished = transition(snapshot.withResult(r), Phase.DRAINED, first.generation(),
-                    "shutdown " + outcome + " in " + r.duration().toMillis() + "ms since the first trigger");
+            finished = transition(snapshot.withResult(r).withStep(Optional.empty()), Phase.DRAINED,
+                    first.generation(), "shutdown " + outcome + " in " + r.duration().toMillis()
+                            + "ms since the first trigger");
         }
         logTransition(finished);
         persist(finished);
+        for (Consumer<ShutdownResult> l : listeners) {
+            try {
+                l.accept(r);
+            } catch (RuntimeException e) {
+                log.error("shutdown listener failed", e);
+            }
+        }
         result.complete(r);
+    }
+
+    private static void append(StringBuilder sb, String s) {
+        sb.append(sb.length() == 0 ? "" : "; ").append(s);
     }
 
     /** The one guarded transition: checks legality and publishes the snapshot. Caller holds the lock. */

@@ -11,8 +11,11 @@ import java.util.Optional;
  * the current generation, if one began.
  */
 public record Snapshot(long version, Phase phase, long generation, Optional<Trigger> firstTrigger,
-                       Optional<Instant> firstTriggerAt, List<String> stepsDone,
+                       Optional<Instant> firstTriggerAt, List<String> stepsDone, Optional<Step> step,
                        Optional<ShutdownResult> lastResult, List<Transition> history) {
+    /** The step running now, with the deadline it must end by. */
+    public record Step(String name, Instant startedAt, Instant deadline) {}
+
     static final int HISTORY = 16;
 
     public Snapshot {
@@ -26,15 +29,21 @@ public record Snapshot(long version, Phase phase, long generation, Optional<Trig
         List<Transition> h = new ArrayList<>(history);
         h.add(new Transition(next, gen, at, cause));
         if (h.size() > HISTORY) h = h.subList(h.size() - HISTORY, h.size());
-        return new Snapshot(version + 1, next, gen, firstTrigger, firstTriggerAt, stepsDone, lastResult, h);
+        return new Snapshot(version + 1, next, gen, firstTrigger, firstTriggerAt, stepsDone, Optional.empty(),
+                lastResult, h);
     }
 
     Snapshot withShutdown(Optional<Trigger> trigger, Optional<Instant> at, List<String> steps) {
-        return new Snapshot(version + 1, phase, generation, trigger, at, steps, lastResult, history);
+        return new Snapshot(version + 1, phase, generation, trigger, at, steps, step, lastResult, history);
+    }
+
+    Snapshot withStep(Optional<Step> running) {
+        return new Snapshot(version + 1, phase, generation, firstTrigger, firstTriggerAt, stepsDone, running,
+                lastResult, history);
     }
 
     Snapshot withResult(ShutdownResult result) {
-        return new Snapshot(version + 1, phase, generation, firstTrigger, firstTriggerAt, stepsDone,
+        return new Snapshot(version + 1, phase, generation, firstTrigger, firstTriggerAt, stepsDone, step,
                 Optional.of(result), history);
     }
 }

@@ -31,7 +31,7 @@ class SignalIT {
             long ms = (System.nanoTime() - start) / 1_000_000;
             System.out.println("SIGTERM -> exit with a 1500 ms delay: " + ms + " ms");
             assertTrue(ms >= 1400 && ms < 5000, "exited after the drain: " + ms + " ms");
-            assertTrue(s.log().contains("exiting (exit 0): generation 1 shutdown drained"), s.log());
+            assertTrue(s.log().contains("exiting (exit 0): gracekeeper: generation 1 drained"), s.log());
         }
     }
 

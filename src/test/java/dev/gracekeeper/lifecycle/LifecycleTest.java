@@ -38,7 +38,7 @@ class LifecycleTest {
 
         @Override public String name() { return name; }
 
-        @Override public String run(Instant t0) throws InterruptedException {
+        @Override public String run(StepContext ctx) throws InterruptedException {
             runs.incrementAndGet();
             assertTrue(gate.await(10, TimeUnit.SECONDS), "gate opened within 10s");
             return "ran";
@@ -47,7 +47,12 @@ class LifecycleTest {
 
     Lifecycle lifecycle(ShutdownStep... steps) {
         MarkerStore store = new MarkerStore(dir);
-        return new Lifecycle(store, store.load(""), List.of(steps), Clock.SYSTEM, "");
+        return lifecycle(Duration.ofSeconds(25), steps);
+    }
+
+    Lifecycle lifecycle(Duration bound, ShutdownStep... steps) {
+        MarkerStore store = new MarkerStore(dir);
+        return new Lifecycle(store, store.load(""), List.of(steps), Clock.SYSTEM, "", bound);
     }
 
     @Test
@@ -154,13 +159,55 @@ class LifecycleTest {
         ShutdownStep broken = new ShutdownStep() {
             @Override public String name() { return "broken"; }
 
-            @Override public String run(Instant t0) { throw new IllegalStateException("boom"); }
+            @Override public String run(StepContext ctx) { throw new IllegalStateException("boom"); }
         };
         Lifecycle lc = lifecycle(broken);
         ShutdownResult r = lc.shutdown(Trigger.SIGTERM, "").result().get(5, TimeUnit.SECONDS);
         assertEquals("failed", r.outcome());
         assertEquals("step failed: java.lang.IllegalStateException: boom", r.detail());
         assertEquals(Phase.DRAINED, lc.snapshot().phase());
+    }
+
+    @Test
+    void budgetDeadlineIsMeasuredFromTheFirstTriggerEvenAfterARestart() throws Exception {
+        Instant t0 = Instant.now().minusMillis(700);
+        new MarkerStore(dir).write(new Marker("", 2, Phase.DRAINING, Optional.of(Trigger.SIGTERM), Optional.of(t0),
+                List.of(), Optional.empty(), Optional.empty(), "", t0), 1);
+        ShutdownStep waitsForBudget = new ShutdownStep() {
+            @Override public String name() { return "waits"; }
+
+            @Override public String run(StepContext ctx) throws InterruptedException {
+                ctx.budget().await(new CountDownLatch(1));
+                ctx.unfinished("still busy");
+                return "budget spent";
+            }
+        };
+        Lifecycle lc = lifecycle(Duration.ofMillis(1500), waitsForBudget);
+        ShutdownResult r = lc.shutdown(Trigger.PRESTOP_HOOK, "").result().get(5, TimeUnit.SECONDS);
+        long total = r.duration().toMillis();
+        System.out.println("budget of 1500 ms from T0 ended the shutdown " + total + " ms after T0");
+        assertTrue(total >= 1480 && total < 2000, "ended at T0 + 1500 ms: " + total);
+        assertEquals(ShutdownResult.TIMED_OUT, r.outcome());
+    }
+
+    @Test
+    void stepFiguresReachTheResultAndListenersHearOfItBeforeCallers() throws Exception {
+        ShutdownStep counts = new ShutdownStep() {
+            @Override public String name() { return "counts"; }
+
+            @Override public String run(StepContext ctx) {
+                ctx.figure("connections_at_drain_start", 3);
+                return "3 open";
+            }
+        };
+        Lifecycle lc = lifecycle(counts);
+        List<ShutdownResult> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        lc.onFinished(heard::add);
+        ShutdownResult r = lc.shutdown(Trigger.SIGTERM, "").result().get(5, TimeUnit.SECONDS);
+        assertEquals(java.util.Map.of("connections_at_drain_start", 3L), r.figures());
+        assertEquals(List.of(r), heard);
+        assertEquals("gracekeeper: generation 1 drained in " + r.duration().toMillis()
+                + " ms (first trigger SIGTERM): counts: 3 open", r.summary());
     }
 
     @Test

@@ -1,0 +1,151 @@
+package dev.gracekeeper.app;
+
+import dev.gracekeeper.config.AppConfig;
+import dev.gracekeeper.drain.HttpClients;
+import dev.gracekeeper.os.AppProcess;
+import dev.gracekeeper.os.ProcNetTcp;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * Looks at the app from outside: is it ready (its ready URL answers 2xx, or else its ports
+ * listen), and is it there at all (ports listening, process running). All checks are cheap and
+ * bounded; waits run on one scheduler thread and never hold a request thread.
+ */
+public final class AppProbe {
+    static final Duration READY_CALL_BOUND = Duration.ofSeconds(1);
+    static final Duration POLL = Duration.ofMillis(50);
+
+    private final Optional<URI> readyUrl;
+    private final List<Integer> ports;
+    private final boolean[] portTable;
+    private final Optional<AppProcess> process;
+    private final ProcNetTcp tcp;
+    private final HttpClients http;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "app-probe");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public AppProbe(AppConfig app, Optional<AppProcess> process, ProcNetTcp tcp, HttpClients http) {
+        this.readyUrl = app.readyUrl();
+        this.ports = app.ports();
+        this.portTable = ProcNetTcp.portTable(app.ports());
+        this.process = process;
+        this.tcp = tcp;
+        this.http = http;
+    }
+
+    /** Whether the app's presence can be observed at all (ports or process configured). */
+    public boolean canSeeApp() { return !ports.isEmpty() || process.isPresent(); }
+
+    public enum Presence { PRESENT, GONE, UNKNOWN }
+
+    /** Present when any app port listens (or, without ports, the process runs). */
+    public Presence presence() {
+        if (!ports.isEmpty()) {
+            try {
+                return tcp.count(portTable).listening() > 0 ? Presence.PRESENT : Presence.GONE;
+            } catch (IOException e) {
+                return Presence.UNKNOWN;
+            }
+        }
+        if (process.isPresent()) return process.get().find().id().isPresent() ? Presence.PRESENT : Presence.GONE;
+        return Presence.UNKNOWN;
+    }
+
+    /** The app process as seen now, to notice a new instance by its start time. */
+    public Optional<AppProcess.Id> processId() {
+        return process.flatMap(p -> p.find().id());
+    }
+
+    /** One readiness observation, with the reason. */
+    public record Readiness(boolean ready, String why) {}
+
+    /** Whether a ready URL is configured, so that {@code /readyz} must ask the app. */
+    public boolean hasReadyUrl() { return readyUrl.isPresent(); }
+
+    /** Checks readiness once: the ready URL if set, else all ports listening, else ready. */
+    public CompletableFuture<Readiness> readyOnce(Duration bound) {
+        if (readyUrl.isPresent()) return callReadyUrl(bound);
+        if (!ports.isEmpty()) {
+            try {
+                int n = tcp.count(portTable).listeningPorts();
+                return CompletableFuture.completedFuture(new Readiness(n == ports.size(),
+                        n + " of " + ports.size() + " app port(s) listening"));
+            } catch (IOException e) {
+                return CompletableFuture.completedFuture(new Readiness(false, "cannot read /proc/net/tcp: " + e));
+            }
+        }
+        return CompletableFuture.completedFuture(new Readiness(true, "no ready URL or ports configured"));
+    }
+
+    /** Polls readiness until ready or the timeout; the last observation says why not. */
+    public CompletableFuture<Readiness> awaitReady(Duration timeout) {
+        CompletableFuture<Readiness> result = new CompletableFuture<>();
+        long end = System.nanoTime() + timeout.toNanos();
+        poll(result, end, new Readiness(false, "not checked yet"));
+        return result;
+    }
+
+    private void poll(CompletableFuture<Readiness> result, long end, Readiness last) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+            result.complete(new Readiness(false, last.why()));
+            return;
+        }
+        Duration bound = Duration.ofNanos(Math.min(left, READY_CALL_BOUND.toNanos()));
+        readyOnce(bound).whenComplete((r, e) -> {
+            Readiness seen = e != null ? new Readiness(false, e.toString()) : r;
+            if (seen.ready()) {
+                result.complete(seen);
+            } else {
+                scheduler.schedule(() -> poll(result, end, seen), POLL.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private CompletableFuture<Readiness> callReadyUrl(Duration bound) {
+        CompletableFuture<Readiness> f = new CompletableFuture<>();
+        Request req = new Request.Builder().url(readyUrl.get().toString()).header("Connection", "close")
+                .header("User-Agent", "gracekeeper").build();
+        Call call;
+        try {
+            call = http.bounded(bound).newCall(req);
+        } catch (RuntimeException e) {
+            f.complete(new Readiness(false, "HTTP client unavailable: " + e));
+            return f;
+        }
+        call.enqueue(new Callback() {
+            @Override
+            public void onFailure(Call c, IOException e) {
+                f.complete(new Readiness(false, "GET " + readyUrl.get() + " failed: " + e.getMessage()));
+            }
+
+            @Override
+            public void onResponse(Call c, Response r) {
+                try (r) {
+                    f.complete(new Readiness(r.isSuccessful(), "GET " + readyUrl.get() + " -> " + r.code()));
+                }
+            }
+        });
+        return f;
+    }
+
+    /** Runs {@code task} every {@code period} on the probe thread. */
+    public void every(Duration period, Runnable task) {
+        scheduler.scheduleWithFixedDelay(task, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

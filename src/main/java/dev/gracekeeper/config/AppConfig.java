@@ -1,0 +1,31 @@
+package dev.gracekeeper.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What the sidecar knows of the app container: how to tell it to drain, how to find it, how to
+ * see that it is idle or ready.
+ */
+public record AppConfig(Optional<URI> drainUrl, String drainMethod, Optional<String> drainSignal,
+                        Optional<ProcessSelector> process, List<Integer> ports, Optional<URI> readyUrl,
+                        Duration poststartTimeout, boolean poststartFailOnTimeout) {
+    public AppConfig {
+        ports = List.copyOf(ports);
+    }
+
+    /** How to find the app process in /proc. */
+    public sealed interface ProcessSelector permits CmdlineRegex, PidFile {}
+
+    public record CmdlineRegex(Pattern pattern) implements ProcessSelector {
+        @Override public String toString() { return "cmdline =~ /" + pattern.pattern() + "/"; }
+    }
+
+    public record PidFile(Path path) implements ProcessSelector {
+        @Override public String toString() { return "pidfile:" + path; }
+    }
+}

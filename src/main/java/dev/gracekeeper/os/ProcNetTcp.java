@@ -1,0 +1,120 @@
+package dev.gracekeeper.os;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Counts the app's server-side TCP connections from {@code /proc/net/tcp} and {@code /proc/net/tcp6}
+ * (IPv4 clients of a {@code ::} listener appear only in tcp6). Matches the local port, never the
+ * remote one, so the sidecar's own client connections to other ports are not counted. Parses
+ * bytes in a reused buffer, with no regex and no per-line strings: it runs every few
+ * milliseconds during a drain.
+ */
+public final class ProcNetTcp {
+    static final int ESTABLISHED = 0x01;
+    static final int LISTEN = 0x0A;
+
+    private final Path[] files;
+    private byte[] buf = new byte[64 * 1024];
+    private final int[] seenStamp = new int[65536];
+    private int stamp;
+
+    public ProcNetTcp() {
+        this(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
+    }
+
+    public ProcNetTcp(Path... files) {
+        this.files = files.clone();
+    }
+
+    /**
+     * Connection counts on the given local ports.
+     *
+     * @param listeningPorts how many distinct ports of the set have a listener
+     */
+    public record Counts(int established, int listening, int listeningPorts) {}
+
+    /**
+     * Reads both tables once.
+     *
+     * @param ports local ports to count, as a lookup table indexed by port
+     */
+    public synchronized Counts count(boolean[] ports) throws IOException {
+        int established = 0;
+        int listening = 0;
+        int listeningPorts = 0;
+        stamp++;
+        for (Path f : files) {
+            int len = read(f);
+            if (len < 0) continue;
+            int i = skipLine(0, len);                       // header
+            while (i < len) {
+                int lineEnd = skipLine(i, len);
+                int p = i;
+                while (p < lineEnd && buf[p] != ':') p++;   // "  12:"
+                p++;
+                while (p < lineEnd && buf[p] == ' ') p++;
+                while (p < lineEnd && buf[p] != ':') p++;   // local address
+                int port = hex(p + 1, 4);
+                p += 5;
+                while (p < lineEnd && buf[p] == ' ') p++;
+                while (p < lineEnd && buf[p] != ' ') p++;   // remote address:port
+                while (p < lineEnd && buf[p] == ' ') p++;
+                if (port >= 0 && port < ports.length && ports[port] && p + 2 <= lineEnd) {
+                    int state = hex(p, 2);
+                    if (state == ESTABLISHED) established++;
+                    else if (state == LISTEN) {
+                        listening++;
+                        if (seenStamp[port] != stamp) {
+                            seenStamp[port] = stamp;
+                            listeningPorts++;
+                        }
+                    }
+                }
+                i = lineEnd;
+            }
+        }
+        return new Counts(established, listening, listeningPorts);
+    }
+
+    public static boolean[] portTable(Iterable<Integer> ports) {
+        boolean[] t = new boolean[65536];
+        for (int p : ports) t[p] = true;
+        return t;
+    }
+
+    /** Reads the whole file into the buffer; -1 if it does not exist (e.g. no IPv6). */
+    private int read(Path f) throws IOException {
+        try (InputStream in = new FileInputStream(f.toFile())) {
+            int len = 0;
+            while (true) {
+                if (len == buf.length) buf = Arrays.copyOf(buf, buf.length * 2);
+                int n = in.read(buf, len, buf.length - len);
+                if (n < 0) return len;
+                len += n;
+            }
+        } catch (java.io.FileNotFoundException e) {
+            return -1;
+        }
+    }
+
+    private int skipLine(int i, int len) {
+        while (i < len && buf[i] != '\n') i++;
+        return Math.min(len, i + 1);
+    }
+
+    private int hex(int at, int digits) {
+        int v = 0;
+        for (int k = 0; k < digits; k++) {
+            int c = buf[at + k];
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (d < 0) return -1;
+            v = v * 16 + d;
+        }
+        return v;
+    }
+}
