@@ -103,7 +103,11 @@ public final class Main {
             log.error("cannot listen on port {} (exit {}): {}", config.port(), ExitCode.LISTEN.code(), rootCause(e));
             return ExitCode.LISTEN;
         }
-        if (probe.canSeeApp()) probe.every(RestartWatcher.PERIOD, new RestartWatcher(lifecycle, probe));
+        if (probe.canSeeApp()) {
+            RestartWatcher watcher = new RestartWatcher(lifecycle, probe);
+            lifecycle.onStarted(watcher::shutdownStarted);
+            probe.every(RestartWatcher.PERIOD, watcher);
+        }
         log.info("gracekeeper {} serving {} on {}, {} ms after main() began; marker {}", version(),
                 config.pod().describe(), bound, (System.nanoTime() - mainStarted) / 1_000_000, store.file());
         try {

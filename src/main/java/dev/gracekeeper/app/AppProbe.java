@@ -66,6 +66,19 @@ public final class AppProbe {
         return Presence.UNKNOWN;
     }
 
+    /**
+     * Who holds the app's listening sockets now (their inodes), to notice a new instance even when
+     * it replaced the old one between two looks; 0 when nothing listens or no ports are known.
+     */
+    public long listenerIdentity() {
+        if (ports.isEmpty()) return 0;
+        try {
+            return tcp.count(portTable).listenerIdentity();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /** The app process as seen now, to notice a new instance by its start time. */
     public Optional<AppProcess.Id> processId() {
         return process.flatMap(p -> p.find().id());

@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Never stuck unready: after a finished shutdown, a new app instance (the container restarted
  * after a liveness failure) must bring readiness back even when no postStart hook is configured,
- * or its postStart was lost. A new instance is the app's ports going from closed to listening,
- * or a process with a new start time.
+ * or its postStart was lost. The instance being drained is noted when the shutdown starts; a new
+ * one is the app's ports going from closed to listening, new listening sockets on them (the old
+ * instance was replaced between two looks), or a process with a new start time.
  */
 public final class RestartWatcher implements Runnable {
     private static final Logger log = LoggerFactory.getLogger("app");
@@ -20,12 +21,20 @@ public final class RestartWatcher implements Runnable {
 
     private final Lifecycle lifecycle;
     private final AppProbe probe;
-    private boolean sawGone;
-    private Optional<AppProcess.Id> lastProcess = Optional.empty();
+    private boolean sawGone;                                      // guarded by this
+    private Optional<AppProcess.Id> drainedProcess = Optional.empty();
+    private long drainedListeners;
 
     public RestartWatcher(Lifecycle lifecycle, AppProbe probe) {
         this.lifecycle = lifecycle;
         this.probe = probe;
+    }
+
+    /** Notes which app instance the shutdown that is starting drains. */
+    public synchronized void shutdownStarted() {
+        drainedProcess = probe.processId();
+        drainedListeners = probe.listenerIdentity();
+        sawGone = probe.presence() == AppProbe.Presence.GONE;
     }
 
     @Override
@@ -37,14 +46,9 @@ public final class RestartWatcher implements Runnable {
         }
     }
 
-    void tick() {
+    synchronized void tick() {
         Phase phase = lifecycle.snapshot().phase();
-        if (phase == Phase.SERVING || phase == Phase.DRAINING) {
-            sawGone = false;
-            Optional<AppProcess.Id> now = probe.processId();
-            if (now.isPresent()) lastProcess = now;
-            return;
-        }
+        if (phase != Phase.DRAINED && phase != Phase.INTERRUPTED) return;
         AppProbe.Presence presence = probe.presence();
         if (presence == AppProbe.Presence.GONE) {
             sawGone = true;
@@ -52,14 +56,15 @@ public final class RestartWatcher implements Runnable {
         }
         if (presence != AppProbe.Presence.PRESENT) return;
         Optional<AppProcess.Id> now = probe.processId();
-        boolean newProcess = now.isPresent() && lastProcess.isPresent() && !now.equals(lastProcess);
-        if (sawGone || newProcess) {
-            String why = newProcess ? "a new app process " + now.get().pid() + " replaced " + lastProcess.get().pid()
-                    : "the app is back after being gone";
+        long listeners = probe.listenerIdentity();
+        boolean newProcess = now.isPresent() && drainedProcess.isPresent() && !now.equals(drainedProcess);
+        boolean newListeners = listeners != 0 && drainedListeners != 0 && listeners != drainedListeners;
+        if (sawGone || newProcess || newListeners) {
+            String why = newProcess ? "a new app process " + now.get().pid() + " replaced " + drainedProcess.get().pid()
+                    : newListeners ? "new listening sockets on the app ports" : "the app is back after being gone";
             log.info("new app instance detected while {}: {}; starting a new generation", phase.label(), why);
             lifecycle.poststart(" (no hook: " + why + ")");
             sawGone = false;
-            lastProcess = now;
         }
     }
 }

@@ -22,12 +22,12 @@ public final class Durations {
         }
     }
 
-    /** Shortest exact rendering with a unit, the inverse of {@link #parse}. */
+    /**
+     * Whole seconds as {@code 60s}, the unit of terminationGracePeriodSeconds that budget messages
+     * are compared with; anything finer in {@code ms}. Always parses back to the same duration.
+     */
     public static String format(Duration d) {
         long ms = d.toMillis();
-        if (ms != 0 && ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
-        if (ms != 0 && ms % 60_000 == 0) return ms / 60_000 + "m";
-        if (ms % 1000 == 0) return ms / 1000 + "s";
-        return ms + "ms";
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 }

@@ -82,9 +82,14 @@ public final class IdleWait implements ShutdownStep {
 
     private String awaitExit(StepContext ctx, Deadline d, long start) {
         AppProcess p = process.orElseThrow();
-        AppProcess.Found found = p.find();
-        if (found.id().isEmpty()) return "app process already gone: " + found.explanation();
-        AppProcess.Id id = found.id().get();
+        // The process a drain signal went to may already have exited (and removed its pidfile).
+        Optional<AppProcess.Id> known = p.lastFound();
+        if (known.isEmpty()) {
+            AppProcess.Found found = p.find();
+            if (found.id().isEmpty()) return "app process already gone: " + found.explanation();
+            known = found.id();
+        }
+        AppProcess.Id id = known.get();
         while (p.alive(id)) {
             if (d.expired()) {
                 long ms = (clock.nanoTime() - start) / 1_000_000;

@@ -25,6 +25,7 @@ public final class Lifecycle {
     private final String podUid;
     private final java.time.Duration shutdownBound;
     private final List<Consumer<ShutdownResult>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> startListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot;
     private CompletableFuture<ShutdownResult> running;      // guarded by lock; set while DRAINING
 
@@ -157,11 +158,21 @@ public final class Lifecycle {
         return CompletableFuture.completedFuture(next);
     }
 
+    /** Called on the shutdown's thread when a shutdown starts or resumes, before its first step. */
+    public void onStarted(Runnable listener) { startListeners.add(listener); }
+
     /** Called with every finished shutdown, after the marker is written and before callers are answered. */
     public void onFinished(Consumer<ShutdownResult> listener) { listeners.add(listener); }
 
     private void runShutdown(Snapshot first, CompletableFuture<ShutdownResult> result) {
         persist(first);
+        for (Runnable l : startListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                log.error("shutdown start listener failed", e);
+            }
+        }
         Instant t0 = first.firstTriggerAt().orElseThrow();
         java.time.Duration left = java.time.Duration.between(clock.now(), t0.plus(shutdownBound));
         Deadline budget = Deadline.after(clock, left.isNegative() ? java.time.Duration.ZERO : left, "budget");

@@ -17,6 +17,7 @@ public final class AppProcess {
     private final AppConfig.ProcessSelector selector;
     private final Path proc;
     private final long self = ProcessHandle.current().pid();
+    private volatile Optional<Id> lastFound = Optional.empty();
 
     public AppProcess(AppConfig.ProcessSelector selector) {
         this(selector, Path.of("/proc"));
@@ -35,7 +36,16 @@ public final class AppProcess {
 
     public AppConfig.ProcessSelector selector() { return selector; }
 
+    /** The process the last successful {@link #find} returned: the one a drain signal went to. */
+    public Optional<Id> lastFound() { return lastFound; }
+
     public Found find() {
+        Found f = search();
+        if (f.id().isPresent()) lastFound = f.id();
+        return f;
+    }
+
+    private Found search() {
         if (selector instanceof AppConfig.PidFile pf) return fromPidFile(pf.path());
         java.util.regex.Pattern pattern = ((AppConfig.CmdlineRegex) selector).pattern();
         Id best = null;

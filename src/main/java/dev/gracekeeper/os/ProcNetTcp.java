@@ -34,8 +34,10 @@ public final class ProcNetTcp {
      * Connection counts on the given local ports.
      *
      * @param listeningPorts how many distinct ports of the set have a listener
+     * @param listenerIdentity a value derived from the listening sockets' inodes: it changes when a
+     *                         new process (a new app instance) opens the listeners
      */
-    public record Counts(int established, int listening, int listeningPorts) {}
+    public record Counts(int established, int listening, int listeningPorts, long listenerIdentity) {}
 
     /**
      * Reads both tables once.
@@ -46,6 +48,7 @@ public final class ProcNetTcp {
         int established = 0;
         int listening = 0;
         int listeningPorts = 0;
+        long identity = 0;
         stamp++;
         for (Path f : files) {
             int len = read(f);
@@ -68,6 +71,7 @@ public final class ProcNetTcp {
                     if (state == ESTABLISHED) established++;
                     else if (state == LISTEN) {
                         listening++;
+                        identity = identity * 31 + inode(p + 2, lineEnd);
                         if (seenStamp[port] != stamp) {
                             seenStamp[port] = stamp;
                             listeningPorts++;
@@ -77,7 +81,7 @@ public final class ProcNetTcp {
                 i = lineEnd;
             }
         }
-        return new Counts(established, listening, listeningPorts);
+        return new Counts(established, listening, listeningPorts, identity);
     }
 
     public static boolean[] portTable(Iterable<Integer> ports) {
@@ -99,6 +103,18 @@ public final class ProcNetTcp {
         } catch (java.io.FileNotFoundException e) {
             return -1;
         }
+    }
+
+    /** The inode: the 7th field after the state (tx:rx, tr:when, retrnsmt, uid, timeout, inode). */
+    private long inode(int p, int lineEnd) {
+        for (int field = 0; field < 5; field++) {
+            while (p < lineEnd && buf[p] == ' ') p++;
+            while (p < lineEnd && buf[p] != ' ') p++;
+        }
+        while (p < lineEnd && buf[p] == ' ') p++;
+        long v = 0;
+        while (p < lineEnd && buf[p] >= '0' && buf[p] <= '9') v = v * 10 + (buf[p++] - '0');
+        return v;
     }
 
     private int skipLine(int i, int len) {

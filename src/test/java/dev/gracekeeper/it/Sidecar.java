@@ -165,6 +165,15 @@ final class Sidecar implements AutoCloseable {
         poll(bound, "log line containing '" + fragment + "'", () -> log().contains(fragment));
     }
 
+    /** Like {@link #poll(Duration, String, BooleanSupplier)}, with this sidecar's log in the failure. */
+    void await(Duration bound, String what, BooleanSupplier condition) {
+        try {
+            poll(bound, what, condition);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; sidecar log:\n" + log(), e);
+        }
+    }
+
     /** Polls a condition until it holds or the bound passes; never a fixed sleep. */
     static void poll(Duration bound, String what, BooleanSupplier condition) {
         long end = System.nanoTime() + bound.toNanos();

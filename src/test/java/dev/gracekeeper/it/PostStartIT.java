@@ -1,0 +1,94 @@
+package dev.gracekeeper.it;
+
+import static dev.gracekeeper.it.HookIT.field;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** postStart waits for the app; on timeout it proceeds or makes the kubelet fail the hook. */
+class PostStartIT {
+    @TempDir Path state;
+
+    @Test
+    void poststartReturnsWhenTheReadyUrlAnswers2xxAndReadinessIncludesTheApp() {
+        int port = Sidecar.freePort();
+        try (App app = App.start(port, 1500, 0, true);
+             Sidecar s = Sidecar.start(state, Map.of("GRACEKEEPER_APP_READY_URL",
+                     "http://127.0.0.1:" + port + "/ready"))) {
+            assertEquals(503, s.get("/readyz").statusCode(), "the app is not ready yet: " + s.get("/readyz").body());
+            long start = System.nanoTime();
+            String body = s.get("/poststart").body();
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            System.out.println("poststart waited " + ms + " ms for an app ready after ~1500 ms");
+            assertEquals("true", field(body, "app_ready"), body);
+            assertTrue(ms < 2500, "returned once ready: " + ms);
+            assertEquals(200, s.get("/readyz").statusCode());
+        }
+    }
+
+    @Test
+    void poststartWithoutReadyUrlWaitsForTheAppPortsToListen() {
+        int port = Sidecar.freePort();
+        try (Sidecar s = Sidecar.start(state, Map.of("GRACEKEEPER_APP_PORTS", Integer.toString(port)));
+             App app = App.start(port, 0, 1000, false)) {
+            String body = s.get("/poststart").body();
+            assertEquals("true", field(body, "app_ready"), body);
+            assertEquals("1 of 1 app port(s) listening", field(body, "app"));
+        }
+    }
+
+    @Test
+    void poststartTimeoutWithProceedAnswersAndSaysTheAppIsNotReady() {
+        int port = Sidecar.freePort();
+        try (App app = App.start(port, -1, 0, true);
+             Sidecar s = Sidecar.start(state, Map.of("GRACEKEEPER_APP_READY_URL",
+                     "http://127.0.0.1:" + port + "/ready", "GRACEKEEPER_POSTSTART_TIMEOUT", "700ms"))) {
+            String body = s.get("/poststart").body();
+            assertEquals("false", field(body, "app_ready"), body);
+            assertTrue(field(body, "app").contains("-> 503"), body);
+            assertTrue(s.log().contains("answering anyway (GRACEKEEPER_POSTSTART_ON_TIMEOUT=proceed)"), s.log());
+            assertTrue(s.get("/status").body().contains("\"last_poststart\":{"));
+            assertTrue(s.get("/metrics").body().contains("gracekeeper_poststart_timeouts_total 1\n"));
+        }
+    }
+
+    @Test
+    void poststartTimeoutWithFailAbortsTheConnectionSoTheKubeletFailsTheHook() {
+        int port = Sidecar.freePort();
+        try (App app = App.start(port, -1, 0, true);
+             Sidecar s = Sidecar.start(state, Map.of("GRACEKEEPER_APP_READY_URL",
+                     "http://127.0.0.1:" + port + "/ready", "GRACEKEEPER_POSTSTART_TIMEOUT", "500ms",
+                     "GRACEKEEPER_POSTSTART_ON_TIMEOUT", "fail"))) {
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> s.get("/poststart"));
+            assertTrue(e.getCause() instanceof IOException, "a transport error, not a status: " + e);
+            assertTrue(s.log().contains("aborting the connection so the kubelet fails the hook"), s.log());
+            assertEquals(200, s.get("/healthz").statusCode(), "the sidecar itself is fine");
+        }
+    }
+
+    @Test
+    void newAppInstanceBringsReadinessBackWithoutAPoststartHook() {
+        int port = Sidecar.freePort();
+        Map<String, String> env = Map.of("GRACEKEEPER_DRAIN_DELAY", "0s", "GRACEKEEPER_APP_PORTS",
+                Integer.toString(port), "GRACEKEEPER_DRAIN_TIMEOUT", "1s");
+        try (Sidecar s = Sidecar.start(state, env)) {
+            try (App first = App.start(port, 0, 0, true)) {
+                s.get("/shutdown");
+                assertEquals(503, s.get("/readyz").statusCode());
+            }
+            try (App second = App.start(port, 0, 0, true)) {
+                s.await(Duration.ofSeconds(5), "readiness is back", () -> s.get("/readyz").statusCode() == 200);
+                assertEquals("2", field(s.get("/status").body(), "generation"));
+                assertTrue(s.log().contains("new app instance detected while drained"), s.log());
+            }
+        }
+    }
+}
