@@ -45,6 +45,7 @@ public final class ConfigParser {
         Budget budget = budget();
         AppConfig app = app();
         Path terminationMessage = Path.of(raw(Var.TERMINATION_MESSAGE_PATH));
+        if (!terminationMessage.isAbsolute()) problem(Var.TERMINATION_MESSAGE_PATH, "is not an absolute path");
         Config.Pod pod = new Config.Pod(raw(Var.POD_NAME), raw(Var.POD_NAMESPACE), raw(Var.POD_UID));
         if (!stateDir.isAbsolute()) {
             problem(Var.STATE_DIR, "is not an absolute path");
@@ -158,13 +159,13 @@ public final class ConfigParser {
         Optional<URI> drainUrl = url(Var.APP_DRAIN_URL);
         String method = raw(Var.APP_DRAIN_METHOD);
         if (!List.of("GET", "POST", "PUT", "DELETE").contains(method)) problem(Var.APP_DRAIN_METHOD, "is not supported");
-        if (drainUrl.isEmpty() && present(Var.APP_DRAIN_METHOD)) {
+        if (drainUrl.isEmpty() && problemsAbout(Var.APP_DRAIN_URL) == 0 && present(Var.APP_DRAIN_METHOD)) {
             problems.add(Var.APP_DRAIN_METHOD.envName() + " is set but " + Var.APP_DRAIN_URL.envName()
                     + " is not, so no drain call would be made; valid: set both, or neither");
         }
         Optional<String> signal = signal();
         Optional<AppConfig.ProcessSelector> process = process();
-        if (signal.isPresent() && process.isEmpty()) {
+        if (signal.isPresent() && process.isEmpty() && problemsAbout(Var.APP_PROCESS) == 0) {
             problems.add(Var.APP_DRAIN_SIGNAL.envName() + "='" + signal.get() + "' needs "
                     + Var.APP_PROCESS.envName() + " to find the process to signal; valid: a regex over its"
                     + " command line, e.g. 'nginx: master', or pidfile:/run/nginx.pid");
@@ -252,7 +253,7 @@ public final class ConfigParser {
 
     private boolean present(Var v) {
         String s = env.get(v.envName());
-        return s != null && !s.isEmpty();
+        return s != null && !s.isBlank();
     }
 
     private long problemsAbout(Var... vars) {
@@ -267,7 +268,8 @@ public final class ConfigParser {
         Optional<Duration> d = Durations.parse(s);
         if (d.isEmpty()) {
             boolean bare = s.matches("[0-9]+");
-            problem(v, bare ? "has no unit (write " + s + "s or " + s + "000ms)" : "is not a duration");
+            String hint = s.equals("0") ? "0s" : s + "s or " + s + "000ms";
+            problem(v, bare && s.length() <= 6 ? "has no unit (write " + hint + ")" : "is not a duration");
             return min;
         }
         if (d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0) {
@@ -287,6 +289,8 @@ public final class ConfigParser {
             return;
         }
         if (guarded || c.hookAuth() == Config.HookAuth.NONE || !c.reachableBeyondLoopback()) return;
+        // Where the server listens is only known once the port and the address parsed.
+        if (problemsAbout(Var.PORT, Var.BIND_ADDRESS) > 0) return;
         String where = c.bindAddress().map(InetAddress::getHostAddress).orElse("all interfaces");
         problems.add("hooks would be open to any pod: the server listens on " + where + ":" + c.port()
                 + " and none of " + Var.HOOK_TOKEN.envName() + ", " + Var.HOOK_ALLOW_FROM.envName()
@@ -306,7 +310,7 @@ public final class ConfigParser {
 
     private String raw(Var v) {
         String s = env.get(v.envName());
-        boolean unset = s == null || s.isEmpty();
+        boolean unset = s == null || s.isBlank();
         String value = unset ? v.defaultValue() : s.trim();
         String shown = value.isEmpty() ? "(unset)" : v.secret() ? "****" : value;
         effective.put(v, shown + (unset && !value.isEmpty() ? " (default)" : ""));

@@ -10,7 +10,7 @@ public final class Durations {
     /** Parses a duration, or returns empty when the text is not one. */
     public static Optional<Duration> parse(String text) {
         int i = 0;
-        while (i < text.length() && Character.isDigit(text.charAt(i))) i++;
+        while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9') i++;
         if (i == 0 || i > 9) return Optional.empty();
         long n = Long.parseLong(text.substring(0, i));
         switch (text.substring(i)) {

@@ -51,7 +51,7 @@ public enum Var {
     POSTSTART_ON_TIMEOUT("GRACEKEEPER_POSTSTART_ON_TIMEOUT", "proceed", "proceed or fail",
             "`proceed`: log and answer. `fail`: abort the connection without a response, so the kubelet"
                     + " reports FailedPostStartHook and restarts the app container."),
-    TERMINATION_MESSAGE_PATH("GRACEKEEPER_TERMINATION_MESSAGE_PATH", "/dev/termination-log", "a file path",
+    TERMINATION_MESSAGE_PATH("GRACEKEEPER_TERMINATION_MESSAGE_PATH", "/dev/termination-log", "an absolute file path",
             "Where the one-line summary of the last shutdown is written. The default is written only if the"
                     + " kubelet created it; a path you set is created if needed."),
     POD_NAME("POD_NAME", "", "any text (downward API `metadata.name`)",
