@@ -14,8 +14,8 @@
 #   results.tsv and the logs of failed runs are kept; default a fresh dir under $TMPDIR),
 #   KEEP_ALL=1 (keep every run's logs), VERBOSE=1 (one line per run).
 #
-# Per run: exit code, SIGTERM -> exit ms, crash (hs_err file, fatal-error banner, or a signal exit
-# other than SIGTERM's 143), hang (not gone 10 s after SIGTERM: a thread dump via SIGQUIT and
+# Per run: exit code, SIGTERM -> exit ms, crash (hs_err file, fatal-error banner, or death by
+# SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT), hang (not gone 10 s after SIGTERM: a thread dump via SIGQUIT and
 # jstack is kept, then SIGKILL). A SIGTERM that lands before the trap is installed makes the JVM
 # exit 143 by its default handling: counted as "signal before trap", not a failure; a 143 after
 # the trap was installed (the log already has config lines, or /healthz had answered) is one.
@@ -68,7 +68,7 @@ nap() { read -r -t "$1" -u "$napfd" _ || true; }                  # sleep withou
 jpid=""; loaders=()
 kill_loaders() {
   local g; for g in "${loaders[@]}"; do kill -KILL -- "-$g" 2>/dev/null || true; done
-  for g in "${loaders[@]}"; do wait "$g" 2>/dev/null || true; done
+  for g in "${loaders[@]}"; do { wait "$g"; } 2>/dev/null || true; done
   loaders=()
 }
 cleanup() {
@@ -169,7 +169,7 @@ for (( run = 1; run <= RUNS; run++ )); do
     nap 0.002
   done
   now; took=$(( NOW - sent ))
-  code=0; wait "$jpid" || code=$?
+  code=0; { wait "$jpid"; } 2>/dev/null || code=$?    # (no "Killed" job notice from bash)
   jpid=""
   kill_loaders
 
@@ -177,7 +177,7 @@ for (( run = 1; run <= RUNS; run++ )); do
   crash=no
   compgen -G "$dir/hs_err_*.log" > /dev/null && crash=yes
   [ "$(count_lines "$dir/log" '*A fatal error has been detected*')" -gt 0 ] && crash=yes
-  (( code > 128 && code != 143 && code != 137 )) && crash=yes        # 137: our SIGKILL of a hang
+  case $code in 132|134|135|136|139) crash=yes ;; esac              # SIGILL, SIGABRT, SIGBUS, SIGFPE, SIGSEGV
   gcs=$(count_lines "$dir/gc.log" '*Pause*')
   responses=0; for (( l = 1; l <= LOADERS; l++ )); do
     responses=$(( responses + $(count_lines "$dir/load.$l" '200') )); done

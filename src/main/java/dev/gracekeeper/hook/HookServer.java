@@ -107,8 +107,14 @@ public final class HookServer {
 
     public int hooksInFlight() { return hooksInFlight.get(); }
 
+    /**
+     * Stops accepting first, then stops the server: a connection accepted while the I/O thread
+     * shuts down made XNIO log a RejectedExecutionException stack trace on some clean exits.
+     */
     public void stop() {
-        if (undertow != null) undertow.stop();
+        if (undertow == null) return;
+        for (Undertow.ListenerInfo l : undertow.getListenerInfo()) l.suspend();
+        undertow.stop();
         undertow = null;
     }
 
