@@ -85,7 +85,11 @@ public final class AppProbe {
     }
 
     /** One readiness observation, with the reason. */
-    public record Readiness(boolean ready, String why) {}
+    public record Readiness(boolean ready, String why, boolean answered) {
+        public Readiness(boolean ready, String why) { this(ready, why, true); }
+
+        static Readiness unanswered(String why) { return new Readiness(false, why, false); }
+    }
 
     /** Whether a ready URL is configured, so that {@code /readyz} must ask the app. */
     public boolean hasReadyUrl() { return readyUrl.isPresent(); }
@@ -109,7 +113,7 @@ public final class AppProbe {
     public CompletableFuture<Readiness> awaitReady(Duration timeout) {
         CompletableFuture<Readiness> result = new CompletableFuture<>();
         long end = System.nanoTime() + timeout.toNanos();
-        poll(result, end, new Readiness(false, "not checked yet"));
+        poll(result, end, Readiness.unanswered("not checked yet"));
         return result;
     }
 
@@ -119,14 +123,20 @@ public final class AppProbe {
             result.complete(new Readiness(false, last.why()));
             return;
         }
+        boolean cutByDeadline = left < READY_CALL_BOUND.toNanos();
         Duration bound = Duration.ofNanos(Math.min(left, READY_CALL_BOUND.toNanos()));
         readyOnce(bound).whenComplete((r, e) -> {
-            Readiness seen = e != null ? new Readiness(false, e.toString()) : r;
+            Readiness seen = e != null ? Readiness.unanswered(e.toString()) : r;
             if (seen.ready()) {
                 result.complete(seen);
-            } else {
-                scheduler.schedule(() -> poll(result, end, seen), POLL.toMillis(), TimeUnit.MILLISECONDS);
+                return;
             }
+            // A check that the overall deadline cut short says nothing about the app; the last
+            // answer it did give is the better reason to report.
+            Readiness keep = !seen.answered() && cutByDeadline && System.nanoTime() - end >= 0 && last.answered()
+                    ? new Readiness(false, last.why() + " (a later check was cut off by the timeout)")
+                    : seen;
+            scheduler.schedule(() -> poll(result, end, keep), POLL.toMillis(), TimeUnit.MILLISECONDS);
         });
     }
 
@@ -138,13 +148,13 @@ public final class AppProbe {
         try {
             call = http.bounded(bound).newCall(req);
         } catch (RuntimeException e) {
-            f.complete(new Readiness(false, "HTTP client unavailable: " + e));
+            f.complete(Readiness.unanswered("HTTP client unavailable: " + e));
             return f;
         }
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {
-                f.complete(new Readiness(false, "GET " + readyUrl.get() + " failed: " + e.getMessage()));
+                f.complete(Readiness.unanswered("GET " + readyUrl.get() + " failed: " + e.getMessage()));
             }
 
             @Override

@@ -50,7 +50,7 @@ class PostStartIT {
         int port = Sidecar.freePort();
         try (App app = App.start(port, -1, 0, true);
              Sidecar s = Sidecar.start(state, Map.of("GRACEKEEPER_APP_READY_URL",
-                     "http://127.0.0.1:" + port + "/ready", "GRACEKEEPER_POSTSTART_TIMEOUT", "700ms"))) {
+                     "http://127.0.0.1:" + port + "/ready", "GRACEKEEPER_POSTSTART_TIMEOUT", "1500ms"))) {
             String body = s.get("/poststart").body();
             assertEquals("false", field(body, "app_ready"), body);
             assertTrue(field(body, "app").contains("-> 503"), body);
