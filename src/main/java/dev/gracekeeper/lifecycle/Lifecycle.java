@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,7 +152,9 @@ public final class Lifecycle {
         if (wait != null) {
             log.info("poststart{} arrived while generation {} drains; it waits for that shutdown to finish",
                     detail, snapshot.generation());
-            return wait.handle((r, e) -> null).thenCompose(x -> poststart(detail));
+            // The shutdown is bounded by its own deadline; this bound only guards against a bug there.
+            return wait.copy().orTimeout(shutdownBound.toMillis() + 5_000, TimeUnit.MILLISECONDS)
+                    .handle((r, e) -> null).thenCompose(x -> poststart(detail));
         }
         logTransition(next);
         persist(next);
@@ -165,6 +168,17 @@ public final class Lifecycle {
     public void onFinished(Consumer<ShutdownResult> listener) { listeners.add(listener); }
 
     private void runShutdown(Snapshot first, CompletableFuture<ShutdownResult> result) {
+        try {
+            result.complete(drain(first));
+        } catch (Throwable e) {
+            // Whatever broke, callers parked on this shutdown must be answered.
+            log.error("generation {}: shutdown could not finish normally", first.generation(), e);
+            result.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private ShutdownResult drain(Snapshot first) {
         persist(first);
         for (Runnable l : startListeners) {
             try {
@@ -180,42 +194,48 @@ public final class Lifecycle {
         List<String> done = new ArrayList<>(first.stepsDone());
         String outcome = ShutdownResult.DRAINED;
         StringBuilder detail = new StringBuilder();
-        try {
-            for (ShutdownStep step : steps) {
-                if (done.contains(step.name())) {
-                    log.info("generation {}: step {} already done before the restart, skipped",
-                            first.generation(), step.name());
-                    continue;
-                }
-                Snapshot.Step running = new Snapshot.Step(step.name(), clock.now(), budget.wallTime());
-                synchronized (lock) {
-                    snapshot = snapshot.withStep(Optional.of(running));
-                }
-                long began = clock.nanoTime();
-                String what = step.run(ctx);
-                long ms = (clock.nanoTime() - began) / 1_000_000;
-                log.info("generation {}: step {} ({} ms, {} ms since T0): {}", first.generation(), step.name(), ms,
-                        java.time.Duration.between(t0, clock.now()).toMillis(), what);
-                append(detail, step.name() + ": " + what);
-                done.add(step.name());
-                Snapshot s;
-                synchronized (lock) {
-                    s = snapshot.withShutdown(snapshot.firstTrigger(), snapshot.firstTriggerAt(), done)
-                            .withStep(Optional.empty());
-                    snapshot = s;
-                }
-                persist(s);
+        for (ShutdownStep step : steps) {
+            if (done.contains(step.name())) {
+                log.info("generation {}: step {} already done before the restart, skipped",
+                        first.generation(), step.name());
+                continue;
             }
-            if (ctx.unfinished() != null) outcome = ShutdownResult.TIMED_OUT;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            outcome = ShutdownResult.FAILED;
-            append(detail, "interrupted");
-        } catch (RuntimeException e) {
-            outcome = ShutdownResult.FAILED;
-            append(detail, "step failed: " + e);
-            log.error("generation {}: shutdown step failed", first.generation(), e);
+            Snapshot.Step running = new Snapshot.Step(step.name(), clock.now(), budget.wallTime());
+            synchronized (lock) {
+                snapshot = snapshot.withStep(Optional.of(running));
+            }
+            long began = clock.nanoTime();
+            String what;
+            try {
+                what = step.run(ctx);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                outcome = ShutdownResult.FAILED;
+                append(detail, step.name() + ": interrupted");
+                break;
+            } catch (RuntimeException | Error e) {
+                // One broken step must not skip the others: the idle wait still protects requests
+                // when the drain call failed. The step stays not done, so a resume retries it.
+                outcome = ShutdownResult.FAILED;
+                append(detail, step.name() + " failed: " + e);
+                log.error("generation {}: step {} failed; going on with the next step", first.generation(),
+                        step.name(), e);
+                continue;
+            }
+            long ms = (clock.nanoTime() - began) / 1_000_000;
+            log.info("generation {}: step {} ({} ms, {} ms since T0): {}", first.generation(), step.name(), ms,
+                    java.time.Duration.between(t0, clock.now()).toMillis(), what);
+            append(detail, step.name() + ": " + what);
+            done.add(step.name());
+            Snapshot s;
+            synchronized (lock) {
+                s = snapshot.withShutdown(snapshot.firstTrigger(), snapshot.firstTriggerAt(), done)
+                        .withStep(Optional.empty());
+                snapshot = s;
+            }
+            persist(s);
         }
+        if (ctx.unfinished() != null && outcome.equals(ShutdownResult.DRAINED)) outcome = ShutdownResult.TIMED_OUT;
         Instant end = clock.now();
         ShutdownResult r = new ShutdownResult(first.generation(), outcome, first.firstTrigger().orElseThrow(), t0, end,
                 done, detail.toString(), ctx.figures());
@@ -234,7 +254,7 @@ public final class Lifecycle {
                 log.error("shutdown listener failed", e);
             }
         }
-        result.complete(r);
+        return r;
     }
 
     private static void append(StringBuilder sb, String s) {

@@ -154,18 +154,37 @@ class LifecycleTest {
         assertEquals(2, s.generation());
     }
 
-    @Test
-    void failingStepEndsTheShutdownAsFailedInsteadOfLeavingItStuck() throws Exception {
-        ShutdownStep broken = new ShutdownStep() {
-            @Override public String name() { return "broken"; }
+    static ShutdownStep throwing(String name, Throwable t) {
+        return new ShutdownStep() {
+            @Override public String name() { return name; }
 
-            @Override public String run(StepContext ctx) { throw new IllegalStateException("boom"); }
+            @Override public String run(StepContext ctx) {
+                if (t instanceof Error e) throw e;
+                throw (RuntimeException) t;
+            }
         };
-        Lifecycle lc = lifecycle(broken);
+    }
+
+    @Test
+    void failingStepEndsTheShutdownAsFailedButTheNextStepsStillRun() throws Exception {
+        GatedStep after = new GatedStep("idle-wait", false);
+        Lifecycle lc = lifecycle(throwing("broken", new IllegalStateException("boom")), after);
         ShutdownResult r = lc.shutdown(Trigger.SIGTERM, "").result().get(5, TimeUnit.SECONDS);
         assertEquals("failed", r.outcome());
-        assertEquals("step failed: java.lang.IllegalStateException: boom", r.detail());
+        assertEquals("broken failed: java.lang.IllegalStateException: boom; idle-wait: ran", r.detail());
+        assertEquals(1, after.runs.get(), "the step after the broken one ran");
+        assertEquals(List.of("idle-wait"), r.stepsDone(), "the broken step is not done, so a resume retries it");
         assertEquals(Phase.DRAINED, lc.snapshot().phase());
+    }
+
+    @Test
+    void anErrorInAStepStillAnswersEveryCaller() throws Exception {
+        Lifecycle lc = lifecycle(throwing("broken", new StackOverflowError("deep")));
+        Lifecycle.Attempt first = lc.shutdown(Trigger.SIGTERM, "");
+        ShutdownResult r = first.result().get(5, TimeUnit.SECONDS);
+        assertEquals("failed", r.outcome());
+        assertTrue(r.detail().contains("StackOverflowError"), r.detail());
+        assertEquals(Lifecycle.Join.ALREADY_DONE, lc.shutdown(Trigger.PRESTOP_HOOK, "").join());
     }
 
     @Test
