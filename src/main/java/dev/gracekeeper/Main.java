@@ -107,6 +107,11 @@ public final class Main {
             RestartWatcher watcher = new RestartWatcher(lifecycle, probe);
             lifecycle.onStarted(watcher::shutdownStarted);
             probe.every(RestartWatcher.PERIOD, watcher);
+        } else {
+            log.warn("neither GRACEKEEPER_APP_PORTS nor GRACEKEEPER_APP_PROCESS is set, so the sidecar cannot"
+                    + " see the app: the idle wait has nothing to watch, and after a drain only a postStart hook"
+                    + " on /poststart brings readiness back (an app container restarted without one stays"
+                    + " unready). Set GRACEKEEPER_APP_PORTS to the app's port(s).");
         }
         log.info("gracekeeper {} serving {} on {}, {} ms after main() began; marker {}", version(),
                 config.pod().describe(), bound, (System.nanoTime() - mainStarted) / 1_000_000, store.file());

@@ -48,4 +48,19 @@ class ConfigIT {
             assertTrue(s.log().contains("cannot listen on port " + taken.getLocalPort() + " (exit 3)"), s.log());
         }
     }
+
+    @Test
+    void aSidecarThatCannotSeeTheAppWarnsThatOnlyPoststartBringsReadinessBack() throws Exception {
+        Path other = java.nio.file.Files.createDirectory(state.resolve("other"));
+        try (Sidecar blind = Sidecar.start(state, Map.of());
+             Sidecar seeing = Sidecar.start(other, Map.of("GRACEKEEPER_APP_PORTS", "1"))) {
+            for (Sidecar s : new Sidecar[] {blind, seeing}) {
+                s.await(Duration.ofSeconds(5), "startup logged", () -> s.log().contains(" serving "));
+            }
+            assertTrue(blind.log().contains("neither GRACEKEEPER_APP_PORTS nor GRACEKEEPER_APP_PROCESS is set"),
+                    blind.log());
+            assertTrue(blind.log().contains("only a postStart hook on /poststart brings readiness back"), blind.log());
+            assertTrue(!seeing.log().contains("GRACEKEEPER_APP_PROCESS is set"), seeing.log());
+        }
+    }
 }
