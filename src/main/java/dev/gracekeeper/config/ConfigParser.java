@@ -171,6 +171,17 @@ public final class ConfigParser {
                     + " command line, e.g. 'nginx: master', or pidfile:/run/nginx.pid");
         }
         List<Integer> ports = ports();
+        if (process.isPresent() && ports.isEmpty() && signal.isEmpty() && drainUrl.isEmpty()
+                && problemsAbout(Var.APP_PORTS, Var.APP_DRAIN_SIGNAL, Var.APP_DRAIN_URL) == 0) {
+            // The kubelet sends the app SIGTERM only after its preStop hook returns, so an app that
+            // nobody tells to drain cannot exit during the wait: every shutdown would spend the budget.
+            problems.add(Var.APP_PROCESS.envName() + " without " + Var.APP_PORTS.envName() + " makes the idle"
+                    + " wait wait for the app process to exit, but nothing tells it to: the kubelet signals the"
+                    + " app only after the preStop hook returns, so every shutdown would use the whole budget;"
+                    + " valid: also set " + Var.APP_DRAIN_SIGNAL.envName() + " (e.g. SIGQUIT for nginx) or "
+                    + Var.APP_DRAIN_URL.envName() + " (an endpoint after which the app exits), or set "
+                    + Var.APP_PORTS.envName() + " to wait for connections instead");
+        }
         Optional<URI> readyUrl = url(Var.APP_READY_URL);
         Duration postTimeout = duration(Var.POSTSTART_TIMEOUT, Duration.ZERO, Duration.ofHours(1));
         boolean fail;

@@ -40,7 +40,9 @@ public enum Var {
                     + " Needs `shareProcessNamespace: true` and the same UID as the app or CAP_KILL."),
     APP_PROCESS("GRACEKEEPER_APP_PROCESS", "", "a regex searched in /proc/<pid>/cmdline (arguments joined by"
             + " spaces), or pidfile:<absolute path>",
-            "Finds the app process, for the drain signal and to wait for its exit."),
+            "Finds the app process, for the drain signal and to wait for its exit. Without"
+                    + " GRACEKEEPER_APP_PORTS the idle wait waits for that exit, so a drain signal or URL must make"
+                    + " the app exit."),
     APP_PORTS("GRACEKEEPER_APP_PORTS", "", "comma-separated ports 1-65535",
             "The app's listening ports: the drain waits until no ESTABLISHED connection is left on them;"
                     + " readiness on postStart waits until they listen."),

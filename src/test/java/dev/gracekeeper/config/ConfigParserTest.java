@@ -142,6 +142,12 @@ class ConfigParserTest {
                 bad(Var.APP_DRAIN_SIGNAL, "SIGQUIT", "GRACEKEEPER_APP_DRAIN_SIGNAL='SIGQUIT' needs"
                         + " GRACEKEEPER_APP_PROCESS to find the process to signal; valid: a regex over its command"
                         + " line, e.g. 'nginx: master', or pidfile:/run/nginx.pid"),
+                bad(Var.APP_PROCESS, "nginx: master", "GRACEKEEPER_APP_PROCESS without GRACEKEEPER_APP_PORTS makes"
+                        + " the idle wait wait for the app process to exit, but nothing tells it to: the kubelet"
+                        + " signals the app only after the preStop hook returns, so every shutdown would use the"
+                        + " whole budget; valid: also set GRACEKEEPER_APP_DRAIN_SIGNAL (e.g. SIGQUIT for nginx) or"
+                        + " GRACEKEEPER_APP_DRAIN_URL (an endpoint after which the app exits), or set"
+                        + " GRACEKEEPER_APP_PORTS to wait for connections instead"),
                 bad(Var.APP_PROCESS, "pidfile:run/nginx.pid", "GRACEKEEPER_APP_PROCESS='pidfile:run/nginx.pid' names"
                         + " a pidfile by a relative path; " + VALID_PROCESS),
                 bad(Var.APP_PROCESS, "nginx: [master", "GRACEKEEPER_APP_PROCESS='nginx: [master' is not a valid regex"
@@ -316,8 +322,17 @@ class ConfigParserTest {
     }
 
     @Test
+    void processWithoutPortsIsAcceptedOnceSomethingTellsTheAppToExit() throws Exception {
+        assertTrue(ConfigParser.parse(env("GRACEKEEPER_APP_PROCESS", "nginx: master",
+                "GRACEKEEPER_APP_DRAIN_SIGNAL", "SIGQUIT")).app().ports().isEmpty());
+        assertTrue(ConfigParser.parse(env("GRACEKEEPER_APP_PROCESS", "envoy",
+                "GRACEKEEPER_APP_DRAIN_URL", "http://127.0.0.1:15000/quitquitquit")).app().ports().isEmpty());
+    }
+
+    @Test
     void processRegexIsCompiledAsGiven() throws Exception {
-        AppConfig app = ConfigParser.parse(env("GRACEKEEPER_APP_PROCESS", "nginx: master")).app();
+        AppConfig app = ConfigParser.parse(env("GRACEKEEPER_APP_PROCESS", "nginx: master",
+                "GRACEKEEPER_APP_PORTS", "8080")).app();
         Pattern p = ((AppConfig.CmdlineRegex) app.process().orElseThrow()).pattern();
         assertTrue(p.matcher("nginx: master process nginx -g daemon off;").find());
         assertFalse(p.matcher("nginx: worker process").find());
