@@ -17,7 +17,7 @@ public enum Var {
             "When set, `/poststart` and `/shutdown` need the header `X-Gracekeeper-Token` with this value.",
             true),
     HOOK_ALLOW_FROM("GRACEKEEPER_HOOK_ALLOW_FROM", "", "comma-separated CIDRs, e.g. 10.0.0.0/8,fd00::/8",
-            "When set, only these source addresses (and loopback) may call the hooks."),
+            "When set, only these source addresses (and 127.0.0.1, ::1) may call the hooks."),
     HOOK_AUTH("GRACEKEEPER_HOOK_AUTH", "auto", "auto or none",
             "`auto`: hooks need the token and/or allowlist when reachable beyond loopback, and startup fails"
                     + " if neither is set. `none`: explicit opt-out, anyone who reaches the port may call hooks."),

@@ -8,13 +8,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides who may call {@code /poststart} and {@code /shutdown}. Loopback is always allowed;
- * otherwise every configured guard (token, allowlist) must pass.
+ * Decides who may call {@code /poststart} and {@code /shutdown}. A caller on 127.0.0.1 or ::1 is
+ * always allowed; otherwise every configured guard (token, allowlist) must pass. The rest of
+ * 127.0.0.0/8 is not exempt: a service mesh proxy such as Istio's forwards inbound traffic from
+ * any pod with source 127.0.0.6, and that must not bypass the token.
  */
 public final class HookGuard {
     public static final String TOKEN_HEADER = "X-Gracekeeper-Token";
-    /** Also matches an IPv4-mapped IPv6 loopback source seen on a dual-stack listener. */
-    private static final Cidr LOOPBACK4 = Cidr.parse("127.0.0.0/8");
+    private static final byte[] LOCALHOST4 = {127, 0, 0, 1};
 
     public enum Verdict {
         ALLOWED(200, "allowed"),
@@ -50,9 +51,7 @@ public final class HookGuard {
     }
 
     public Verdict check(InetAddress source, String tokenHeader) {
-        if (source != null && (source.isLoopbackAddress() || LOOPBACK4.contains(source))) {
-            return Verdict.ALLOWED;
-        }
+        if (isLocalCaller(source)) return Verdict.ALLOWED;
         if (!allowFrom.isEmpty() && (source == null || allowFrom.stream().noneMatch(c -> c.contains(source)))) {
             return Verdict.SOURCE_NOT_ALLOWED;
         }
@@ -61,5 +60,13 @@ public final class HookGuard {
             if (!token.get().matches(tokenHeader)) return Verdict.WRONG_TOKEN;
         }
         return Verdict.ALLOWED;
+    }
+
+    /** 127.0.0.1 or ::1 (an IPv4-mapped 127.0.0.1 arrives as a plain IPv4 address in Java). */
+    static boolean isLocalCaller(InetAddress source) {
+        if (source == null) return false;
+        byte[] a = source.getAddress();
+        if (a.length == 4) return java.util.Arrays.equals(a, LOCALHOST4);
+        return source.isLoopbackAddress();
     }
 }

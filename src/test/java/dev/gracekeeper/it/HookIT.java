@@ -127,4 +127,20 @@ class HookIT {
             assertEquals(200, s.get("/readyz").statusCode(), "a refused request had no side effect");
         }
     }
+
+    @Test
+    void aCallerOnAnotherLoopbackAddressNeedsTheTokenLikeAMeshForwardedHook() throws Exception {
+        String token = "3f1c9a7e0b2d4e6f8a1b3c5d";
+        try (Sidecar s = Sidecar.start(state, Map.of("GRACEKEEPER_BIND_ADDRESS", "0.0.0.0",
+                "GRACEKEEPER_HOOK_TOKEN", token, "GRACEKEEPER_DRAIN_DELAY", "0s"))) {
+            // Istio's inbound proxy connects to the app from 127.0.0.6 on behalf of any pod.
+            try (java.net.Socket meshed = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), s.port,
+                    java.net.InetAddress.getByName("127.0.0.6"), 0)) {
+                assertEquals("HTTP/1.1 401 Unauthorized", App.request(meshed, "/shutdown"));
+            }
+            assertTrue(s.log().contains("/shutdown from 127.0.0.6 rejected (401)"), s.log());
+            assertEquals("serving", field(s.get("/status").body(), "phase"), "nothing happened");
+            assertEquals(200, s.get("/poststart").statusCode(), "127.0.0.1 needs no token");
+        }
+    }
 }
