@@ -68,14 +68,14 @@ public final class AppProbe {
 
     /**
      * Who holds the app's listening sockets now (their inodes), to notice a new instance even when
-     * it replaced the old one between two looks; 0 when nothing listens or no ports are known.
+     * it replaced the old one between two looks; empty when nothing listens or no ports are known.
      */
-    public long listenerIdentity() {
-        if (ports.isEmpty()) return 0;
+    public ProcNetTcp.Inodes listeners() {
+        if (ports.isEmpty()) return ProcNetTcp.Inodes.NONE;
         try {
-            return tcp.count(portTable).listenerIdentity();
+            return tcp.count(portTable).listeners();
         } catch (IOException e) {
-            return 0;
+            return ProcNetTcp.Inodes.NONE;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.gracekeeper.app;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.Phase;
 import dev.gracekeeper.os.AppProcess;
+import dev.gracekeeper.os.ProcNetTcp;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -23,7 +24,7 @@ public final class RestartWatcher implements Runnable {
     private final AppProbe probe;
     private boolean sawGone;                                      // guarded by this
     private Optional<AppProcess.Id> drainedProcess = Optional.empty();
-    private long drainedListeners;
+    private ProcNetTcp.Inodes drainedListeners = ProcNetTcp.Inodes.NONE;
 
     public RestartWatcher(Lifecycle lifecycle, AppProbe probe) {
         this.lifecycle = lifecycle;
@@ -33,7 +34,7 @@ public final class RestartWatcher implements Runnable {
     /** Notes which app instance the shutdown that is starting drains. */
     public synchronized void shutdownStarted() {
         drainedProcess = probe.processId();
-        drainedListeners = probe.listenerIdentity();
+        drainedListeners = probe.listeners();
         sawGone = probe.presence() == AppProbe.Presence.GONE;
     }
 
@@ -56,9 +57,11 @@ public final class RestartWatcher implements Runnable {
         }
         if (presence != AppProbe.Presence.PRESENT) return;
         Optional<AppProcess.Id> now = probe.processId();
-        long listeners = probe.listenerIdentity();
+        ProcNetTcp.Inodes listeners = probe.listeners();
         boolean newProcess = now.isPresent() && drainedProcess.isPresent() && !now.equals(drainedProcess);
-        boolean newListeners = listeners != 0 && drainedListeners != 0 && listeners != drainedListeners;
+        // New only if a socket appeared that the drained instance did not have: the drained app
+        // closing one of several listeners is not a new instance.
+        boolean newListeners = !drainedListeners.isEmpty() && listeners.hasAnyNotIn(drainedListeners);
         if (sawGone || newProcess || newListeners) {
             String why = newProcess ? "a new app process " + now.get().pid() + " replaced " + drainedProcess.get().pid()
                     : newListeners ? "new listening sockets on the app ports" : "the app is back after being gone";

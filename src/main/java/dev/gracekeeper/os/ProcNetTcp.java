@@ -34,10 +34,37 @@ public final class ProcNetTcp {
      * Connection counts on the given local ports.
      *
      * @param listeningPorts how many distinct ports of the set have a listener
-     * @param listenerIdentity a value derived from the listening sockets' inodes: it changes when a
-     *                         new process (a new app instance) opens the listeners
+     * @param listeners the listening sockets' inodes: a new process (a new app instance) opens new ones
      */
-    public record Counts(int established, int listening, int listeningPorts, long listenerIdentity) {}
+    public record Counts(int established, int listening, int listeningPorts, Inodes listeners) {}
+
+    /** A set of socket inodes, sorted. */
+    public static final class Inodes {
+        public static final Inodes NONE = new Inodes(new long[0]);
+        private final long[] sorted;
+
+        private Inodes(long[] sorted) { this.sorted = sorted; }
+
+        public static Inodes of(long... inodes) {
+            long[] a = inodes.clone();
+            Arrays.sort(a);
+            return new Inodes(a);
+        }
+
+        public boolean isEmpty() { return sorted.length == 0; }
+
+        /** True when this set has an inode that {@code earlier} did not have. */
+        public boolean hasAnyNotIn(Inodes earlier) {
+            for (long i : sorted) if (Arrays.binarySearch(earlier.sorted, i) < 0) return true;
+            return false;
+        }
+
+        @Override public boolean equals(Object o) { return o instanceof Inodes i && Arrays.equals(sorted, i.sorted); }
+
+        @Override public int hashCode() { return Arrays.hashCode(sorted); }
+
+        @Override public String toString() { return Arrays.toString(sorted); }
+    }
 
     /**
      * Reads both tables once.
@@ -48,7 +75,7 @@ public final class ProcNetTcp {
         int established = 0;
         int listening = 0;
         int listeningPorts = 0;
-        long identity = 0;
+        long[] inodes = null;
         stamp++;
         for (Path f : files) {
             int len = read(f);
@@ -71,7 +98,9 @@ public final class ProcNetTcp {
                     if (state == ESTABLISHED) established++;
                     else if (state == LISTEN) {
                         listening++;
-                        identity = identity * 31 + inode(p + 2, lineEnd);
+                        if (inodes == null) inodes = new long[4];
+                        else if (listening > inodes.length) inodes = Arrays.copyOf(inodes, inodes.length * 2);
+                        inodes[listening - 1] = inode(p + 2, lineEnd);
                         if (seenStamp[port] != stamp) {
                             seenStamp[port] = stamp;
                             listeningPorts++;
@@ -81,7 +110,8 @@ public final class ProcNetTcp {
                 i = lineEnd;
             }
         }
-        return new Counts(established, listening, listeningPorts, identity);
+        return new Counts(established, listening, listeningPorts,
+                inodes == null ? Inodes.NONE : Inodes.of(Arrays.copyOf(inodes, listening)));
     }
 
     public static boolean[] portTable(Iterable<Integer> ports) {

@@ -1,7 +1,9 @@
 package dev.gracekeeper.os;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,7 +22,7 @@ class ProcNetTcpTest {
     void countsServerSideConnectionsByLocalPortOnly() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             boolean[] ports = ProcNetTcp.portTable(List.of(server.getLocalPort()));
-            assertEquals(new ProcNetTcp.Counts(0, 1, 1, tcp.count(ports).listenerIdentity()), tcp.count(ports));
+            assertEquals(new ProcNetTcp.Counts(0, 1, 1, tcp.count(ports).listeners()), tcp.count(ports));
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
                  Socket accepted = server.accept()) {
                 // The client's own socket has the app port as its remote port: it must not count.
@@ -46,21 +48,34 @@ class ProcNetTcpTest {
     }
 
     @Test
-    void newListeningSocketOnTheSamePortHasANewIdentity() throws Exception {
+    void newListeningSocketOnTheSamePortIsANewInode() throws Exception {
         int port;
-        long first;
+        ProcNetTcp.Inodes first;
         try (ServerSocket a = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             port = a.getLocalPort();
-            first = tcp.count(ProcNetTcp.portTable(List.of(port))).listenerIdentity();
+            first = tcp.count(ProcNetTcp.portTable(List.of(port))).listeners();
         }
         boolean[] ports = ProcNetTcp.portTable(List.of(port));
         assertEquals(0, tcp.count(ports).listening(), "closed");
         try (ServerSocket b = new ServerSocket()) {
             b.setReuseAddress(true);
             b.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            long second = tcp.count(ports).listenerIdentity();
-            assertNotEquals(0, second);
-            assertNotEquals(first, second, "a new instance's listener differs from the old one's");
+            ProcNetTcp.Inodes second = tcp.count(ports).listeners();
+            assertFalse(second.isEmpty());
+            assertTrue(second.hasAnyNotIn(first), "a new instance's listener differs from the old one's");
+        }
+    }
+
+    @Test
+    void closingOneOfSeveralListenersAddsNoNewInode() throws Exception {
+        try (ServerSocket a = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             ServerSocket b = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            boolean[] ports = ProcNetTcp.portTable(List.of(a.getLocalPort(), b.getLocalPort()));
+            ProcNetTcp.Inodes both = tcp.count(ports).listeners();
+            b.close();
+            ProcNetTcp.Inodes one = tcp.count(ports).listeners();
+            assertNotEquals(both, one);
+            assertFalse(one.hasAnyNotIn(both), "losing a listener is not a new instance: " + both + " -> " + one);
         }
     }
 
@@ -76,6 +91,6 @@ class ProcNetTcpTest {
                 + "   2: 0000000000000000FFFF00000100007F:D431 0000000000000000FFFF00000100007F:1F90 01 00000000:00000000"
                 + " 00:00000000 00000000     0        0 5152 1 0000000000000000 20 4 30 10 -1\n");
         ProcNetTcp.Counts c = new ProcNetTcp(f).count(ProcNetTcp.portTable(List.of(8080)));
-        assertEquals(new ProcNetTcp.Counts(1, 1, 1, 4242), c);
+        assertEquals(new ProcNetTcp.Counts(1, 1, 1, ProcNetTcp.Inodes.of(4242)), c);
     }
 }
