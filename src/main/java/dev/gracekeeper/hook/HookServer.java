@@ -42,6 +42,16 @@ public final class HookServer {
     private final Metrics metrics;
     private volatile String lastPoststart = "null";
     private final AtomicInteger hooksInFlight = new AtomicInteger();
+    /**
+     * Runs hook work that touches the disk (the marker's fsyncs) off the I/O thread, which also
+     * serves /healthz and /readyz. One thread, started on first use, gone when idle.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor hookWork = new java.util.concurrent.ThreadPoolExecutor(
+            0, 1, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "hook-work");
+                t.setDaemon(true);
+                return t;
+            });
     private Undertow undertow;
     private InetSocketAddress bound;
 
@@ -183,7 +193,8 @@ public final class HookServer {
         String from = source(ex);
         java.time.Duration timeout = config.app().poststartTimeout();
         long start = System.nanoTime();
-        CompletableFuture<Reply> reply = lifecycle.poststart(" from " + from).thenCompose(s ->
+        CompletableFuture<Reply> reply = CompletableFuture.supplyAsync(
+                () -> lifecycle.poststart(" from " + from), hookWork).thenCompose(f -> f).thenCompose(s ->
                 probe.awaitReady(timeout).thenApply(r -> {
                     long ms = (System.nanoTime() - start) / 1_000_000;
                     String json = StatusView.poststart(s, r.ready(), r.why(), ms);
