@@ -20,10 +20,13 @@ public record Budget(Duration gracePeriod, Duration stopReserve, Duration drainD
         return gracePeriod.minus(stopReserve);
     }
 
-    /** Time from T0 by which the sidecar exits after SIGTERM even if the app is still there. */
+    /**
+     * Time from T0 by which the sidecar exits after SIGTERM even if the app is still there: a
+     * margin before the kubelet's SIGKILL. The stop reserve is at least that margin (the parser
+     * refuses less), so this is never before the shutdown bound.
+     */
     public Duration exitBound() {
-        Duration b = gracePeriod.minus(EXIT_MARGIN);
-        return b.compareTo(shutdownBound()) < 0 ? shutdownBound() : b;
+        return gracePeriod.minus(EXIT_MARGIN);
     }
 
     /** The arithmetic as one readable line, for logs and errors. */

@@ -144,7 +144,7 @@ public final class ConfigParser {
 
     private Budget budget() {
         Duration grace = duration(Var.GRACE_PERIOD, Duration.ofSeconds(1), Duration.ofHours(1));
-        Duration reserve = duration(Var.STOP_RESERVE, Duration.ZERO, Duration.ofHours(1));
+        Duration reserve = duration(Var.STOP_RESERVE, Budget.EXIT_MARGIN, Duration.ofHours(1));
         Duration delay = duration(Var.DRAIN_DELAY, Duration.ZERO, MAX_DRAIN_DELAY);
         Optional<Duration> timeout = raw(Var.DRAIN_TIMEOUT).isEmpty() ? Optional.empty()
                 : Optional.of(duration(Var.DRAIN_TIMEOUT, Duration.ZERO, Duration.ofHours(1)));

@@ -23,8 +23,9 @@ public enum Var {
                     + " if neither is set. `none`: explicit opt-out, anyone who reaches the port may call hooks."),
     GRACE_PERIOD("GRACEKEEPER_GRACE_PERIOD", "30s", "a duration 1s-1h, equal to the pod's terminationGracePeriodSeconds",
             "The pod's grace period. The shutdown must end by T0 + grace period - stop reserve (T0: first trigger)."),
-    STOP_RESERVE("GRACEKEEPER_STOP_RESERVE", "5s", "a duration 0s-1h, below the grace period",
-            "What the app needs after the kubelet's SIGTERM; the shutdown leaves it this much of the grace period."),
+    STOP_RESERVE("GRACEKEEPER_STOP_RESERVE", "5s", "a duration 1s-1h, below the grace period",
+            "What the app needs after the kubelet's SIGTERM; the shutdown leaves it this much of the grace period."
+                    + " At least 1s: the sidecar itself exits 1s before the kubelet's SIGKILL."),
     DRAIN_DELAY("GRACEKEEPER_DRAIN_DELAY", "5s", "a duration 0ms-10m with a unit: ms, s, m or h,"
             + " below grace period - stop reserve",
             "Propagation wait after readiness turns 503, while endpoints and load balancers stop routing here."),

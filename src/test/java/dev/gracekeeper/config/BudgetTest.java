@@ -35,9 +35,10 @@ class BudgetTest {
                                 + " drain (GRACEKEEPER_GRACE_PERIOD 30s - GRACEKEEPER_STOP_RESERVE 5s -"
                                 + " GRACEKEEPER_DRAIN_DELAY 5s); valid: at most 20s, or unset"),
                 Arguments.of(s(30), s(5), s(5), s(20), s(25), s(29), null),
-                // A short grace period: the exit bound never falls below the shutdown bound.
+                // A short grace period: the exit bound never falls below the shutdown bound, and stays
+                // 1 s before the kubelet's SIGKILL.
                 Arguments.of(s(2), Duration.ofMillis(1500), Duration.ZERO, null, Duration.ofMillis(500), s(1), null),
-                Arguments.of(s(1), Duration.ZERO, Duration.ZERO, null, s(1), s(1), null));
+                Arguments.of(s(2), s(1), Duration.ZERO, null, s(1), s(1), null));
     }
 
     @ParameterizedTest

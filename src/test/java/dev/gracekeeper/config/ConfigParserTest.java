@@ -107,7 +107,12 @@ class ConfigParserTest {
                 bad(Var.GRACE_PERIOD, "999ms", "GRACEKEEPER_GRACE_PERIOD='999ms' is out of range; " + VALID_GRACE),
                 bad(Var.GRACE_PERIOD, "61m", "GRACEKEEPER_GRACE_PERIOD='61m' is out of range; " + VALID_GRACE),
                 bad(Var.STOP_RESERVE, "2h", "GRACEKEEPER_STOP_RESERVE='2h' is out of range;"
-                        + " valid: a duration 0s-1h, below the grace period"),
+                        + " valid: a duration 1s-1h, below the grace period"),
+                // Below 1 s the sidecar's own exit (1 s before SIGKILL) would come after the budget.
+                bad(Var.STOP_RESERVE, "500ms", "GRACEKEEPER_STOP_RESERVE='500ms' is out of range;"
+                        + " valid: a duration 1s-1h, below the grace period"),
+                bad(Var.STOP_RESERVE, "0s", "GRACEKEEPER_STOP_RESERVE='0s' is out of range;"
+                        + " valid: a duration 1s-1h, below the grace period"),
                 bad(Var.STOP_RESERVE, "30s", "GRACEKEEPER_STOP_RESERVE 30s leaves nothing of GRACEKEEPER_GRACE_PERIOD"
                         + " 30s; valid: a stop reserve below the grace period"),
                 bad(Var.DRAIN_DELAY, "5", "GRACEKEEPER_DRAIN_DELAY='5' has no unit (write 5s or 5000ms); "
