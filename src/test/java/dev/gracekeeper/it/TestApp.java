@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
  * which makes it drain the way well-behaved servers do: idle keep-alive connections are closed at
  * once, in-flight requests finish and are answered with {@code Connection: close}.
  *
- * <p>Arguments: port, readyAfterMs (-1: never ready), listenAfterMs. Exits on SIGTERM.
+ * <p>Arguments: port, readyAfterMs (-1: never ready), listenAfterMs, bind address (default
+ * loopback), and what SIGTERM does: {@code abrupt} (default: exit at once, in-flight requests are
+ * cut) or {@code graceful} (stop accepting, drain as above, exit once no connection is left or
+ * after 30 s), the way most servers treat SIGTERM.
  */
 public final class TestApp {
     private static final Set<Conn> conns = ConcurrentHashMap.newKeySet();
@@ -37,11 +40,22 @@ public final class TestApp {
         long readyAfter = Long.parseLong(args[1]);
         long listenAfter = args.length > 2 ? Long.parseLong(args[2]) : 0;
         readyAt = readyAfter < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(readyAfter);
+        InetAddress bind = args.length > 3 ? InetAddress.getByName(args[3]) : InetAddress.getLoopbackAddress();
+        boolean graceful = args.length > 4 && args[4].equals("graceful");
         if (listenAfter > 0) Thread.sleep(listenAfter);  // an app that takes its time to start listening
-        try (ServerSocket server = new ServerSocket(port, 128, InetAddress.getLoopbackAddress())) {
-            System.out.println("testapp listening on " + port);
+        try (ServerSocket server = new ServerSocket(port, 128, bind)) {
+            System.out.println("testapp listening on " + bind.getHostAddress() + ":" + port);
+            if (graceful) Runtime.getRuntime().addShutdownHook(new Thread(() -> drainThenReturn(server)));
             while (true) {
-                Socket s = server.accept();
+                Socket s;
+                try {
+                    s = server.accept();
+                } catch (IOException e) {
+                    if (draining) {
+                        Thread.sleep(Long.MAX_VALUE);              // the shutdown hook ends the process
+                    }
+                    throw e;
+                }
                 Conn c = new Conn(s);
                 conns.add(c);
                 Thread t = new Thread(() -> serve(c), "conn");
@@ -94,10 +108,31 @@ public final class TestApp {
         }
     }
 
+    /** SIGTERM, graceful: stop accepting, drain, return (so the JVM exits) when no connection is left. */
+    private static void drainThenReturn(ServerSocket server) {
+        draining = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            // already closed
+        }
+        closeIdle();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!conns.isEmpty() && System.nanoTime() - end < 0) {
+            closeIdle();
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+        System.out.println("testapp drained on SIGTERM, " + conns.size() + " connection(s) left");
+    }
+
     private static void closeIdle() {
         for (Conn c : conns) {
             synchronized (c) {
-                if (!c.busy) {
+                if (!c.busy && !requestWaiting(c)) {
                     try {
                         c.socket.close();
                     } catch (IOException e) {
@@ -105,6 +140,15 @@ public final class TestApp {
                     }
                 }
             }
+        }
+    }
+
+    /** A request already in the socket's buffer: closing now would reset the client mid-request. */
+    private static boolean requestWaiting(Conn c) {
+        try {
+            return c.socket.getInputStream().available() > 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 }

@@ -1,0 +1,305 @@
+package dev.gracekeeper.e2e;
+
+import dev.gracekeeper.e2e.PodSpec.ContainerSpec;
+import dev.gracekeeper.e2e.PodSpec.HttpGet;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Drives one pod the way the kubelet does (see shared docs, kubelet-hooks.md): containers start
+ * one by one in spec order, each waiting for the previous one's postStart (no timeout of its own)
+ * and, for a native sidecar, its startupProbe; hooks are GETs to the pod IP with the kubelet's
+ * headers, from the host side; the status code is ignored and only a transport error fails a hook.
+ * On deletion every container stops in parallel: preStop (waited for at most the grace period
+ * G), then SIGTERM with what is left of G in whole seconds, at least 2 s, then SIGKILL. A native
+ * sidecar gets SIGTERM only after every regular container has exited. Faults can be injected.
+ */
+final class Kubelet implements AutoCloseable {
+    static final String USER_AGENT = "kube-lifecycle/1.34";
+    /** A test-suite bound on waits the real kubelet leaves open (postStart): never hang the build. */
+    static final Duration SUITE_BOUND = Duration.ofSeconds(120);
+
+    /** Injected faults. */
+    static final class Faults {
+        boolean duplicatePreStop;               // the hook request is sent twice at once
+        long kubeletRestartAfterMs = -1;        // a new kubelet re-sends preStop with a fresh full grace period
+        boolean losePostStart;                  // postStart never sent (kubelet restart mid-start)
+    }
+
+    final PodSpec spec;
+    final Pod pod;
+    final Timeline timeline;
+    final Faults faults = new Faults();
+    private final Map<String, Pod.Container> running = new LinkedHashMap<>();
+    private final List<Consumer<Boolean>> readinessListeners = new ArrayList<>();
+    private volatile boolean ready;
+    private volatile boolean terminating;
+    private volatile boolean closed;
+    private Thread prober;
+    private final Duration probePeriod;
+
+    Kubelet(PodSpec spec, Pod pod, Timeline timeline, Duration probePeriod) {
+        this.spec = spec;
+        this.pod = pod;
+        this.timeline = timeline;
+        this.probePeriod = probePeriod;
+    }
+
+    /** Hears the pod's readiness as the endpoints controller does: at once, on every change. */
+    void onReadiness(Consumer<Boolean> listener) { readinessListeners.add(listener); }
+
+    boolean ready() { return ready; }
+
+    Pod.Container container(String name) {
+        synchronized (running) {
+            return running.get(name);
+        }
+    }
+
+    /** Starts the containers in order; returns once the last one's postStart returned. */
+    void start() {
+        for (ContainerSpec c : spec.startOrder()) startContainer(c);
+        prober = new Thread(this::probeLoop, "kubelet-probe-" + pod.name);
+        prober.setDaemon(true);
+        prober.start();
+    }
+
+    private void startContainer(ContainerSpec c) {
+        Pod.Container pc = pod.start(c.name(), c.command(), c.env());
+        synchronized (running) {
+            running.put(c.name(), pc);
+        }
+        timeline.add(c.name(), "started pid " + pc.pid);
+        if (c.startupProbe().isPresent()) {
+            long end = System.nanoTime() + SUITE_BOUND.toNanos();
+            while (!probe(c.startupProbe().get())) {
+                if (System.nanoTime() - end > 0 || !pc.alive()) {
+                    throw new AssertionError("startupProbe of " + c.name() + " never passed:\n" + pc.log());
+                }
+                Bed.sleep(50);
+            }
+            timeline.add(c.name(), "startupProbe passed");
+        }
+        if (c.postStart().isPresent()) {
+            if (faults.losePostStart) {
+                timeline.add(c.name(), "postStart lost (fault)");
+            } else {
+                HookResult r = hook(c.postStart().get(), SUITE_BOUND);
+                timeline.add(c.name(), "postStart " + r);
+                if (!r.ok()) {
+                    // FailedPostStartHook: the container is killed (its preStop runs first) and restarted.
+                    timeline.add(c.name(), "FailedPostStartHook");
+                    stop(c, pc, System.nanoTime());
+                    Pod.Container again = pod.start(c.name(), c.command(), c.env());
+                    synchronized (running) {
+                        running.put(c.name(), again);
+                    }
+                    timeline.add(c.name(), "restarted pid " + again.pid);
+                }
+            }
+        }
+    }
+
+    /** Kills a container the way a liveness failure does (preStop, SIGTERM, SIGKILL), then restarts it; no postStart if lost. */
+    Pod.Container restartContainer(String name, boolean withPostStart) {
+        ContainerSpec c = spec.containers().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+        stop(c, container(name), System.nanoTime());
+        Pod.Container again = pod.start(c.name(), c.command(), c.env());
+        synchronized (running) {
+            running.put(c.name(), again);
+        }
+        timeline.add(name, "restarted pid " + again.pid);
+        if (withPostStart && c.postStart().isPresent()) timeline.add(name, "postStart " + hook(c.postStart().get(), SUITE_BOUND));
+        return again;
+    }
+
+    private void probeLoop() {
+        while (!closed) {
+            boolean all = true;
+            for (ContainerSpec c : spec.containers()) {
+                if (c.readinessProbe().isPresent() && !probe(c.readinessProbe().get())) all = false;
+            }
+            if (terminating) all = false;
+            if (all != ready) {
+                ready = all;
+                timeline.add("kubelet", "pod " + (all ? "ready" : "not ready"));
+                for (Consumer<Boolean> l : readinessListeners) l.accept(all);
+            }
+            Bed.sleep(probePeriod.toMillis());
+        }
+    }
+
+    /** Deletes the pod: every container stopped in parallel; returns when all have exited. */
+    void delete() {
+        long t0 = System.nanoTime();
+        terminating = true;
+        timeline.add("kubelet", "pod deleted (grace " + spec.terminationGracePeriodSeconds() + "s)");
+        if (ready) {
+            ready = false;
+            for (Consumer<Boolean> l : readinessListeners) l.accept(false);   // endpoints: terminating at once
+        }
+        List<CompletableFuture<Void>> apps = new ArrayList<>();
+        List<CompletableFuture<HookResult>> sidecarPreStops = new ArrayList<>();
+        List<ContainerSpec> sidecars = new ArrayList<>();
+        for (ContainerSpec c : spec.startOrder()) {
+            Pod.Container pc = container(c.name());
+            if (c.kind() == PodSpec.Kind.APP) {
+                apps.add(CompletableFuture.runAsync(() -> stop(c, pc, t0)));
+            } else {
+                sidecars.add(0, c);                                             // reverse order
+                sidecarPreStops.add(c.preStop().isPresent()
+                        ? CompletableFuture.supplyAsync(() -> hook(c.preStop().get(), graceOf(t0)))
+                        : CompletableFuture.completedFuture(null));
+            }
+        }
+        CompletableFuture.allOf(apps.toArray(new CompletableFuture<?>[0])).join();
+        for (ContainerSpec c : sidecars) signalThenKill(c.name(), container(c.name()), t0);
+        timeline.add("kubelet", "pod gone");
+    }
+
+    private Duration graceOf(long t0) {
+        long left = TimeUnit.SECONDS.toNanos(spec.terminationGracePeriodSeconds()) - (System.nanoTime() - t0);
+        return Duration.ofNanos(Math.max(0, left));
+    }
+
+    /** preStop (bounded by G), then SIGTERM with the rest of G in whole seconds (at least 2 s), then SIGKILL. */
+    private void stop(ContainerSpec c, Pod.Container pc, long t0) {
+        if (c.preStop().isPresent()) {
+            CompletableFuture<HookResult> first = CompletableFuture.supplyAsync(() -> hook(c.preStop().get(), SUITE_BOUND));
+            if (faults.duplicatePreStop) {
+                CompletableFuture.runAsync(() -> timeline.add(c.name(), "preStop (duplicate) " + hook(c.preStop().get(),
+                        SUITE_BOUND)));
+            }
+            long until = faults.kubeletRestartAfterMs >= 0 ? TimeUnit.MILLISECONDS.toNanos(faults.kubeletRestartAfterMs)
+                    : TimeUnit.SECONDS.toNanos(spec.terminationGracePeriodSeconds());
+            HookResult r = await(first, t0 + until);
+            if (faults.kubeletRestartAfterMs >= 0) {
+                // The kubelet restarted: the old request stays in flight, nobody waits for it; the new
+                // kubelet starts the termination over with a fresh full grace period.
+                timeline.add("kubelet", "restarted; preStop of " + c.name() + " sent again with a fresh grace period");
+                first.thenAccept(old -> timeline.add(c.name(), "preStop (before the kubelet restart) " + old));
+                t0 = System.nanoTime();
+                first = CompletableFuture.supplyAsync(() -> hook(c.preStop().get(), SUITE_BOUND));
+                r = await(first, t0 + TimeUnit.SECONDS.toNanos(spec.terminationGracePeriodSeconds()));
+            }
+            timeline.add(c.name(), "preStop " + (r == null ? "still running at the end of the grace period" : r));
+        }
+        signalThenKill(c.name(), pc, t0);
+    }
+
+    private void signalThenKill(String name, Pod.Container pc, long t0) {
+        long elapsedWholeSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+        long remaining = Math.max(2, spec.terminationGracePeriodSeconds() - elapsedWholeSeconds);
+        if (pc.alive()) {
+            timeline.add(name, "SIGTERM (" + remaining + "s before SIGKILL)");
+            pc.signal("TERM");
+        }
+        if (pc.awaitExit(Duration.ofSeconds(remaining))) {
+            timeline.add(name, "exited " + pc.exitCode());
+        } else {
+            timeline.add(name, "SIGKILL");
+            pc.signal("KILL");
+            pc.awaitExit(Duration.ofSeconds(5));
+            timeline.add(name, "killed, exit " + (pc.alive() ? "?" : pc.exitCode()));
+        }
+    }
+
+    private static HookResult await(CompletableFuture<HookResult> f, long deadlineNanos) {
+        try {
+            return f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new HookResult(false, 0, "", 0, e.getCause().toString());
+        }
+    }
+
+    /** A hook's outcome: ok unless a transport error; the status code is recorded, never judged. */
+    record HookResult(boolean ok, int status, String body, long ms, String error) {
+        @Override public String toString() {
+            return !ok ? "FAILED after " + ms + " ms: " + error
+                    : status == 0 ? "slept " + ms + " ms" : "returned " + status + " after " + ms + " ms";
+        }
+    }
+
+    /** A kubelet hook: no request timeout of its own ({@code bound} only keeps the suite from hanging). */
+    HookResult hook(PodSpec.Handler h, Duration bound) {
+        if (h instanceof PodSpec.Sleep sleep) {
+            long start = System.nanoTime();
+            Bed.sleep(Math.min(sleep.duration().toMillis(), bound.toMillis()));
+            return new HookResult(true, 0, "", (System.nanoTime() - start) / 1_000_000, null);
+        }
+        return get((HttpGet) h, bound, true);
+    }
+
+    /** A probe: 1 s timeout, 200-399 is success. */
+    boolean probe(HttpGet h) {
+        HookResult r = get(h, Duration.ofSeconds(1), false);
+        return r.ok() && r.status() >= 200 && r.status() < 400;
+    }
+
+    private HookResult get(HttpGet h, Duration bound, boolean hook) {
+        long start = System.nanoTime();
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(pod.ip, h.port()), (int) Math.max(1, bound.toMillis()));
+            s.setSoTimeout((int) Math.max(1, bound.toMillis()));
+            StringBuilder req = new StringBuilder("GET " + h.path() + " HTTP/1.1\r\nHost: " + pod.ip + ":" + h.port()
+                    + "\r\nUser-Agent: " + (hook ? USER_AGENT : "kube-probe/1.34") + "\r\nAccept: */*\r\n"
+                    + "Accept-Encoding: gzip\r\nConnection: close\r\n");
+            h.headers().forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+            OutputStream out = s.getOutputStream();
+            out.write(req.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            int n;
+            while ((n = in.read(buf)) > 0 && all.size() < 16 * 1024) all.write(buf, 0, n);
+            String text = all.toString(StandardCharsets.ISO_8859_1);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            if (!text.startsWith("HTTP/1.")) {
+                return new HookResult(false, 0, "", ms, "EOF before a status line");
+            }
+            int status = Integer.parseInt(text.substring(9, 12));
+            int body = text.indexOf("\r\n\r\n");
+            return new HookResult(true, status, body < 0 ? "" : text.substring(body + 4), ms, null);
+        } catch (IOException | RuntimeException e) {
+            return new HookResult(false, 0, "", (System.nanoTime() - start) / 1_000_000, e.toString());
+        }
+    }
+
+    Optional<Pod.Container> anyAlive() {
+        synchronized (running) {
+            return running.values().stream().filter(Pod.Container::alive).findFirst();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (prober != null) {
+            try {
+                prober.join(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.gracekeeper.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A pod on this host: a network namespace with its own IP, joined to the host by a veth pair
+ * (so the kubelet's hook calls from the host side come from a non-loopback address), and either
+ * one shared PID namespace whose PID 1 is {@code catatonit -P} (shareProcessNamespace: true) or a
+ * PID namespace per container (the default). Everything it starts it stops, by PID.
+ */
+final class Pod implements AutoCloseable {
+    final String name;
+    final String netns;
+    final String hostAddress;
+    final String ip;
+    final boolean sharedPid;
+    final Path dir;
+    private final String hostIf;
+    private Process pause;
+    private long pausePid = -1;
+    private final List<Container> containers = new ArrayList<>();
+
+    private Pod(String name, int index, boolean sharedPid, Path dir) {
+        this.name = name;
+        long me = ProcessHandle.current().pid() % 10_000;
+        this.netns = "gkbed" + me + "p" + index;
+        this.hostIf = "gkb" + me + "h" + index;
+        this.hostAddress = "10.215." + index + ".1";
+        this.ip = "10.215." + index + ".2";
+        this.sharedPid = sharedPid;
+        this.dir = dir;
+    }
+
+    /** Creates the namespaces; index (1-250) picks the pod's subnet 10.215.index.0/30. */
+    static Pod create(String name, int index, boolean sharedPid, Path dir) {
+        Pod p = new Pod(name, index, sharedPid, dir);
+        String podIf = "gkb" + (ProcessHandle.current().pid() % 10_000) + "c" + index;
+        try {
+            Bed.run("ip", "netns", "add", p.netns);
+            Bed.run("ip", "link", "add", p.hostIf, "type", "veth", "peer", "name", podIf);
+            Bed.run("ip", "link", "set", podIf, "netns", p.netns);
+            Bed.run("ip", "addr", "add", p.hostAddress + "/30", "dev", p.hostIf);
+            Bed.run("ip", "link", "set", p.hostIf, "up");
+            Bed.run("ip", "netns", "exec", p.netns, "ip", "addr", "add", p.ip + "/30", "dev", podIf);
+            Bed.run("ip", "netns", "exec", p.netns, "ip", "link", "set", podIf, "up");
+            Bed.run("ip", "netns", "exec", p.netns, "ip", "link", "set", "lo", "up");
+            Bed.run("ip", "netns", "exec", p.netns, "ip", "route", "add", "default", "via", p.hostAddress);
+            if (sharedPid) {
+                p.pause = new ProcessBuilder("ip", "netns", "exec", p.netns, "unshare", "--pid", "--fork",
+                        "--mount-proc", Bed.CATATONIT.toString(), "-P")
+                        .redirectErrorStream(true).redirectOutput(dir.resolve(name + "-pause.log").toFile()).start();
+                p.pausePid = Bed.childOf(p.pause.pid(), Duration.ofSeconds(5));
+            }
+            return p;
+        } catch (IOException | RuntimeException e) {
+            p.close();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    /** Starts a container's process in the pod; its output goes to {@code <dir>/<pod>-<name>.log}. */
+    Container start(String container, List<String> command, Map<String, String> env) {
+        List<String> cmd = new ArrayList<>();
+        if (sharedPid) {
+            cmd.addAll(List.of("nsenter", "-t", Long.toString(pausePid), "-n", "-p", "-m", "--"));
+        } else {
+            cmd.addAll(List.of("ip", "netns", "exec", netns, "unshare", "--pid", "--fork", "--mount-proc", "--"));
+        }
+        cmd.addAll(command);
+        Path log = dir.resolve(name + "-" + container + ".log");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            pb.environment().keySet().removeIf(k -> k.startsWith("GRACEKEEPER_") || k.startsWith("POD_"));
+            pb.environment().putAll(env);
+            Process wrapper = pb.start();
+            long pid = Bed.childOf(wrapper.pid(), Duration.ofSeconds(5));
+            Container c = new Container(container, wrapper, pid, log);
+            synchronized (containers) {
+                containers.add(c);
+            }
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A container's main process, seen from the host. */
+    static final class Container {
+        final String name;
+        final Process wrapper;
+        final long pid;
+        final Path log;
+
+        Container(String name, Process wrapper, long pid, Path log) {
+            this.name = name;
+            this.wrapper = wrapper;
+            this.pid = pid;
+            this.log = log;
+        }
+
+        void signal(String sig) {
+            if (alive()) {
+                try {
+                    Bed.run("kill", "-s", sig, Long.toString(pid));
+                } catch (IllegalStateException e) {
+                    if (alive()) throw e;                   // it exited in between: fine
+                }
+            }
+        }
+
+        boolean alive() { return wrapper.isAlive(); }
+
+        /** Waits up to {@code bound} for the exit; true if exited. */
+        boolean awaitExit(Duration bound) {
+            try {
+                return wrapper.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        /** The exit status as the runtime reports it (128 + signal for a signal death). */
+        int exitCode() { return wrapper.exitValue(); }
+
+        String log() {
+            try {
+                return Files.readString(log);
+            } catch (IOException e) {
+                return "(no log: " + e + ")";
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        List<Container> all;
+        synchronized (containers) {
+            all = new ArrayList<>(containers);
+        }
+        for (Container c : all) {
+            c.signal("KILL");
+            c.awaitExit(Duration.ofSeconds(5));
+        }
+        if (pause != null) {
+            pause.destroyForcibly();
+            try {
+                pause.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (pausePid > 0) ProcessHandle.of(pausePid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        try {
+            Bed.run("ip", "netns", "del", netns);            // removes the veth pair with it
+        } catch (IllegalStateException e) {
+            System.err.println("pod " + name + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.gracekeeper.e2e;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The part of a Kubernetes pod spec the kubelet emulator acts on. */
+record PodSpec(String name, int terminationGracePeriodSeconds, boolean shareProcessNamespace,
+               List<ContainerSpec> containers) {
+
+    /** A hook's action: {@code httpGet}, or the built-in {@code sleep} action. */
+    sealed interface Handler permits HttpGet, Sleep {}
+
+    record Sleep(java.time.Duration duration) implements Handler {}
+
+    /** {@code httpGet} of a hook or probe: always GET, to the pod IP, with static headers. */
+    record HttpGet(String path, int port, Map<String, String> headers) implements Handler {
+        static HttpGet of(String path, int port) { return new HttpGet(path, port, Map.of()); }
+
+        HttpGet withHeader(String name, String value) {
+            Map<String, String> h = new LinkedHashMap<>(headers);
+            h.put(name, value);
+            return new HttpGet(path, port, h);
+        }
+    }
+
+    /** APP: a regular container. NATIVE_SIDECAR: an init container with restartPolicy: Always. */
+    enum Kind { APP, NATIVE_SIDECAR }
+
+    record ContainerSpec(String name, Kind kind, List<String> command, Map<String, String> env,
+                         Optional<HttpGet> postStart, Optional<Handler> preStop, Optional<HttpGet> readinessProbe,
+                         Optional<HttpGet> startupProbe) {
+        static ContainerSpec app(String name, List<String> command) {
+            return new ContainerSpec(name, Kind.APP, command, Map.of(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty());
+        }
+
+        ContainerSpec kind(Kind k) {
+            return new ContainerSpec(name, k, command, env, postStart, preStop, readinessProbe, startupProbe);
+        }
+
+        ContainerSpec env(Map<String, String> e) {
+            return new ContainerSpec(name, kind, command, Map.copyOf(e), postStart, preStop, readinessProbe,
+                    startupProbe);
+        }
+
+        ContainerSpec postStart(HttpGet h) {
+            return new ContainerSpec(name, kind, command, env, Optional.of(h), preStop, readinessProbe, startupProbe);
+        }
+
+        ContainerSpec preStop(Handler h) {
+            return new ContainerSpec(name, kind, command, env, postStart, Optional.of(h), readinessProbe, startupProbe);
+        }
+
+        ContainerSpec readinessProbe(HttpGet h) {
+            return new ContainerSpec(name, kind, command, env, postStart, preStop, Optional.of(h), startupProbe);
+        }
+
+        ContainerSpec startupProbe(HttpGet h) {
+            return new ContainerSpec(name, kind, command, env, postStart, preStop, readinessProbe, Optional.of(h));
+        }
+    }
+
+    /** Start order: init containers (native sidecars) first, then regular containers, each in spec order. */
+    List<ContainerSpec> startOrder() {
+        List<ContainerSpec> order = new ArrayList<>();
+        for (ContainerSpec c : containers) if (c.kind() == Kind.NATIVE_SIDECAR) order.add(c);
+        for (ContainerSpec c : containers) if (c.kind() == Kind.APP) order.add(c);
+        return order;
+    }
+}

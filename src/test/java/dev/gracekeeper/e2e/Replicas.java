@@ -1,0 +1,107 @@
+package dev.gracekeeper.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A Service: n pods of one spec behind the load balancer, each driven by its own kubelet. */
+final class Replicas implements AutoCloseable {
+    final Timeline timeline = new Timeline();
+    final List<Pod> pods = new ArrayList<>();
+    final List<Kubelet> kubelets = new ArrayList<>();
+    final Lb lb;
+    final Path dir;
+
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_SUBNET = new java.util.concurrent.atomic.AtomicInteger(
+            (int) (ProcessHandle.current().pid() % 50) * 4);
+
+    Replicas(Path dir, int n, Specs.Options options, Lb.Mode mode, Duration lagMin, Duration lagMax) {
+        this.dir = dir;
+        Lb started = null;
+        try {
+            for (int i = 0; i < n; i++) {
+                String name = "pod" + i;
+                Path podDir = Files.createDirectories(dir.resolve(name));
+                PodSpec spec = Specs.pod(name, podDir, options);
+                Pod pod = Pod.create(name, 1 + NEXT_SUBNET.getAndIncrement() % 250, spec.shareProcessNamespace(),
+                        podDir);
+                pods.add(pod);
+                kubelets.add(new Kubelet(spec, pod, timeline, Duration.ofMillis(500)));
+            }
+            started = Lb.start(dir, mode, freePort(), Specs.APP_PORT, pods, timeline, lagMin, lagMax);
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | AssertionError e) {
+            close();
+            throw e;
+        }
+        lb = started;
+        for (int i = 0; i < n; i++) {
+            String name = pods.get(i).name;
+            kubelets.get(i).onReadiness(ready -> lb.readinessChanged(name, ready));
+        }
+    }
+
+    /** Starts every pod and waits until the load balancer routes to all of them. */
+    Replicas startAll() {
+        try {
+            for (Kubelet k : kubelets) k.start();
+            Bed.await(Duration.ofSeconds(30), "every pod in rotation",
+                    () -> kubelets.stream().allMatch(Kubelet::ready) && inRotation() == pods.size());
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\n" + logs(0), e);
+        }
+        return this;
+    }
+
+    int inRotation() {
+        try {
+            String state = lb.command("show servers state be");
+            int n = 0;
+            for (String line : state.split("\n")) {
+                String[] f = line.trim().split(" ");
+                // be_id be_name srv_id srv_name srv_addr srv_op_state (2: running; 0 in maintenance) ...
+                if (f.length > 6 && f[1].equals("be") && f[5].equals("2")) n++;
+            }
+            return n;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    String url(String path) { return "http://127.0.0.1:" + lb.port + path; }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Everything the bed wrote for one pod, for a failure message. */
+    String logs(int i) {
+        StringBuilder sb = new StringBuilder("--- timeline\n").append(timeline);
+        try (var files = Files.list(pods.get(i).dir)) {
+            for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".log"))::iterator) {
+                sb.append("--- ").append(f.getFileName()).append('\n').append(Files.readString(f));
+            }
+        } catch (IOException e) {
+            sb.append("(logs unreadable: ").append(e).append(")\n");
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        for (Kubelet k : kubelets) k.close();
+        if (lb != null) lb.close();
+        for (Pod p : pods) p.close();
+    }
+}
