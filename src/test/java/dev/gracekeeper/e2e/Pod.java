@@ -165,5 +165,10 @@ final class Pod implements AutoCloseable {
         } catch (IllegalStateException e) {
             System.err.println("pod " + name + ": " + e.getMessage());
         }
+        try {
+            Bed.run("ip", "link", "del", hostIf);            // only if the namespace never got its end
+        } catch (IllegalStateException e) {
+            // already gone with the namespace
+        }
     }
 }

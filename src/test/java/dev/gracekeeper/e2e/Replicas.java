@@ -20,6 +20,9 @@ final class Replicas implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_SUBNET = new java.util.concurrent.atomic.AtomicInteger(
             (int) (ProcessHandle.current().pid() % 50) * 4);
 
+    /** A pod subnet index not used before in this JVM. */
+    static int nextSubnet() { return 1 + NEXT_SUBNET.getAndIncrement() % 250; }
+
     Replicas(Path dir, int n, Specs.Options options, Lb.Mode mode, Duration lagMin, Duration lagMax) {
         this.dir = dir;
         Lb started = null;
@@ -28,8 +31,7 @@ final class Replicas implements AutoCloseable {
                 String name = "pod" + i;
                 Path podDir = Files.createDirectories(dir.resolve(name));
                 PodSpec spec = Specs.pod(name, podDir, options);
-                Pod pod = Pod.create(name, 1 + NEXT_SUBNET.getAndIncrement() % 250, spec.shareProcessNamespace(),
-                        podDir);
+                Pod pod = Pod.create(name, nextSubnet(), spec.shareProcessNamespace(), podDir);
                 pods.add(pod);
                 kubelets.add(new Kubelet(spec, pod, timeline, Duration.ofMillis(500)));
             }
@@ -55,7 +57,9 @@ final class Replicas implements AutoCloseable {
             Bed.await(Duration.ofSeconds(30), "every pod in rotation",
                     () -> kubelets.stream().allMatch(Kubelet::ready) && inRotation() == pods.size());
         } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError(e.getMessage() + "\n" + logs(0), e);
+            AssertionError failure = new AssertionError(e.getMessage() + "\n" + logs(0), e);
+            close();                                    // the caller never gets this object to close
+            throw failure;
         }
         return this;
     }

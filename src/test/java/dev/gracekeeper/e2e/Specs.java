@@ -34,6 +34,7 @@ final class Specs {
         boolean appPostStart;                           // the app's postStart pointed at the sidecar
         Map<String, String> sidecarEnv = new HashMap<>();
         String appSigterm = "graceful";
+        long appReadyAfterMs;                           // -1: never ready
     }
 
     private Specs() {}
@@ -103,8 +104,8 @@ final class Specs {
     private static List<String> appCommand(Path podDir, Options o) {
         if (o.app == App.TESTAPP_HTTP_DRAIN) {
             return List.of(java(), "-Xmx32m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-cp",
-                    System.getProperty("java.class.path"), "dev.gracekeeper.it.TestApp", Integer.toString(APP_PORT), "0",
-                    "0", "0.0.0.0", o.appSigterm);
+                    System.getProperty("java.class.path"), "dev.gracekeeper.it.TestApp", Integer.toString(APP_PORT),
+                    Long.toString(o.appReadyAfterMs), "0", "0.0.0.0", o.appSigterm);
         }
         try {
             Path dir = Files.createDirectories(podDir.resolve("nginx"));
