@@ -32,11 +32,21 @@ final class Wrk {
 
     /** Starts wrk in the background against {@code url} for {@code seconds}. */
     static Wrk start(Path dir, String url, int connections, int seconds) {
+        return start(dir, url, connections, seconds, null);
+    }
+
+    /** With a Lua script (wrk's {@code -s}), e.g. to vary the request path. */
+    static Wrk start(Path dir, String url, int connections, int seconds, String lua) {
         try {
             Path out = Files.createTempFile(dir, "wrk-", ".txt");
-            Process p = new ProcessBuilder(Bed.WRK.toString(), "-t2", "-c" + connections, "-d" + seconds + "s",
-                    "--latency", "--timeout", "10s", url)
-                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(Bed.WRK.toString(), "-t2",
+                    "-c" + connections, "-d" + seconds + "s", "--latency", "--timeout", "10s"));
+            if (lua != null) {
+                cmd.add("-s");
+                cmd.add(Files.writeString(Files.createTempFile(dir, "wrk-", ".lua"), lua).toString());
+            }
+            cmd.add(url);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
             return new Wrk(p, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
