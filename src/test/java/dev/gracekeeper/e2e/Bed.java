@@ -35,6 +35,12 @@ final class Bed {
         return why;
     }
 
+    /** Skips the calling test class, saying why, when the bed cannot run here. */
+    static void assumeAvailable() {
+        List<String> missing = missing();
+        org.junit.jupiter.api.Assumptions.assumeTrue(missing.isEmpty(), "pod bed unavailable: " + missing);
+    }
+
     /** Runs a command to completion within 15 s; its output on failure. */
     static String run(String... cmd) {
         try {

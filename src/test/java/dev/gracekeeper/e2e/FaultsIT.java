@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.gracekeeper.e2e.PodSpec.HttpGet;
 import java.nio.file.Path;
@@ -26,8 +25,7 @@ class FaultsIT {
 
     @BeforeAll
     static void bed() {
-        List<String> missing = Bed.missing();
-        assumeTrue(missing.isEmpty(), "pod bed unavailable: " + missing);
+        Bed.assumeAvailable();
     }
 
     static Specs.Options options() {

@@ -83,7 +83,7 @@ final class Kubelet implements AutoCloseable {
         synchronized (running) {
             running.put(c.name(), pc);
         }
-        timeline.add(c.name(), "started pid " + pc.pid);
+        event(c.name(), "started pid " + pc.pid);
         if (c.startupProbe().isPresent()) {
             long end = System.nanoTime() + SUITE_BOUND.toNanos();
             while (!probe(c.startupProbe().get())) {
@@ -92,23 +92,23 @@ final class Kubelet implements AutoCloseable {
                 }
                 Bed.sleep(50);
             }
-            timeline.add(c.name(), "startupProbe passed");
+            event(c.name(), "startupProbe passed");
         }
         if (c.postStart().isPresent()) {
             if (faults.losePostStart) {
-                timeline.add(c.name(), "postStart lost (fault)");
+                event(c.name(), "postStart lost (fault)");
             } else {
                 HookResult r = hook(c.postStart().get(), SUITE_BOUND);
-                timeline.add(c.name(), "postStart " + r);
+                event(c.name(), "postStart " + r);
                 if (!r.ok()) {
                     // FailedPostStartHook: the container is killed (its preStop runs first) and restarted.
-                    timeline.add(c.name(), "FailedPostStartHook");
+                    event(c.name(), "FailedPostStartHook");
                     stop(c, pc, System.nanoTime());
                     Pod.Container again = pod.start(c.name(), c.command(), c.env());
                     synchronized (running) {
                         running.put(c.name(), again);
                     }
-                    timeline.add(c.name(), "restarted pid " + again.pid);
+                    event(c.name(), "restarted pid " + again.pid);
                 }
             }
         }
@@ -122,9 +122,13 @@ final class Kubelet implements AutoCloseable {
         synchronized (running) {
             running.put(c.name(), again);
         }
-        timeline.add(name, "restarted pid " + again.pid);
-        if (withPostStart && c.postStart().isPresent()) timeline.add(name, "postStart " + hook(c.postStart().get(), SUITE_BOUND));
+        event(name, "restarted pid " + again.pid);
+        if (withPostStart && c.postStart().isPresent()) event(name, "postStart " + hook(c.postStart().get(), SUITE_BOUND));
         return again;
+    }
+
+    private void event(String who, String what) {
+        timeline.add(pod.name, who, what);
     }
 
     private void probeLoop() {
@@ -136,7 +140,7 @@ final class Kubelet implements AutoCloseable {
             if (terminating) all = false;
             if (all != ready) {
                 ready = all;
-                timeline.add("kubelet", "pod " + (all ? "ready" : "not ready"));
+                event("kubelet", "pod " + (all ? "ready" : "not ready"));
                 for (Consumer<Boolean> l : readinessListeners) l.accept(all);
             }
             Bed.sleep(probePeriod.toMillis());
@@ -147,7 +151,7 @@ final class Kubelet implements AutoCloseable {
     void delete() {
         long t0 = System.nanoTime();
         terminating = true;
-        timeline.add("kubelet", "pod deleted (grace " + spec.terminationGracePeriodSeconds() + "s)");
+        event("kubelet", "pod deleted (grace " + spec.terminationGracePeriodSeconds() + "s)");
         if (ready) {
             ready = false;
             for (Consumer<Boolean> l : readinessListeners) l.accept(false);   // endpoints: terminating at once
@@ -168,7 +172,7 @@ final class Kubelet implements AutoCloseable {
         }
         CompletableFuture.allOf(apps.toArray(new CompletableFuture<?>[0])).join();
         for (ContainerSpec c : sidecars) signalThenKill(c.name(), container(c.name()), t0);
-        timeline.add("kubelet", "pod gone");
+        event("kubelet", "pod gone");
     }
 
     private Duration graceOf(long t0) {
@@ -179,9 +183,11 @@ final class Kubelet implements AutoCloseable {
     /** preStop (bounded by G), then SIGTERM with the rest of G in whole seconds (at least 2 s), then SIGKILL. */
     private void stop(ContainerSpec c, Pod.Container pc, long t0) {
         if (c.preStop().isPresent()) {
+            event(c.name(), "preStop " + (c.preStop().get() instanceof PodSpec.HttpGet h ? "GET " + h.path()
+                    : "sleep") + " sent");
             CompletableFuture<HookResult> first = CompletableFuture.supplyAsync(() -> hook(c.preStop().get(), SUITE_BOUND));
             if (faults.duplicatePreStop) {
-                CompletableFuture.runAsync(() -> timeline.add(c.name(), "preStop (duplicate) " + hook(c.preStop().get(),
+                CompletableFuture.runAsync(() -> event(c.name(), "preStop (duplicate) " + hook(c.preStop().get(),
                         SUITE_BOUND)));
             }
             long until = faults.kubeletRestartAfterMs >= 0 ? TimeUnit.MILLISECONDS.toNanos(faults.kubeletRestartAfterMs)
@@ -190,13 +196,13 @@ final class Kubelet implements AutoCloseable {
             if (faults.kubeletRestartAfterMs >= 0) {
                 // The kubelet restarted: the old request stays in flight, nobody waits for it; the new
                 // kubelet starts the termination over with a fresh full grace period.
-                timeline.add("kubelet", "restarted; preStop of " + c.name() + " sent again with a fresh grace period");
-                first.thenAccept(old -> timeline.add(c.name(), "preStop (before the kubelet restart) " + old));
+                event("kubelet", "restarted; preStop of " + c.name() + " sent again with a fresh grace period");
+                first.thenAccept(old -> event(c.name(), "preStop (before the kubelet restart) " + old));
                 t0 = System.nanoTime();
                 first = CompletableFuture.supplyAsync(() -> hook(c.preStop().get(), SUITE_BOUND));
                 r = await(first, t0 + TimeUnit.SECONDS.toNanos(spec.terminationGracePeriodSeconds()));
             }
-            timeline.add(c.name(), "preStop " + (r == null ? "still running at the end of the grace period" : r));
+            event(c.name(), "preStop " + (r == null ? "still running at the end of the grace period" : r));
         }
         signalThenKill(c.name(), pc, t0);
     }
@@ -205,16 +211,16 @@ final class Kubelet implements AutoCloseable {
         long elapsedWholeSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
         long remaining = Math.max(2, spec.terminationGracePeriodSeconds() - elapsedWholeSeconds);
         if (pc.alive()) {
-            timeline.add(name, "SIGTERM (" + remaining + "s before SIGKILL)");
+            event(name, "SIGTERM (" + remaining + "s before SIGKILL)");
             pc.signal("TERM");
         }
         if (pc.awaitExit(Duration.ofSeconds(remaining))) {
-            timeline.add(name, "exited " + pc.exitCode());
+            event(name, "exited " + pc.exitCode());
         } else {
-            timeline.add(name, "SIGKILL");
+            event(name, "SIGKILL");
             pc.signal("KILL");
             pc.awaitExit(Duration.ofSeconds(5));
-            timeline.add(name, "killed, exit " + (pc.alive() ? "?" : pc.exitCode()));
+            event(name, "killed, exit " + (pc.alive() ? "?" : pc.exitCode()));
         }
     }
 

@@ -2,11 +2,9 @@ package dev.gracekeeper.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,8 +22,7 @@ class RollingTerminationIT {
 
     @BeforeAll
     static void bed() {
-        List<String> missing = Bed.missing();
-        assumeTrue(missing.isEmpty(), "pod bed unavailable: " + missing);
+        Bed.assumeAvailable();
     }
 
     /**

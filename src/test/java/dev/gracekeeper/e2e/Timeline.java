@@ -5,8 +5,11 @@ import java.util.List;
 
 /** What happened when, in ms since the timeline began; printed with a test's failure. */
 final class Timeline {
-    record Event(long ms, String who, String what) {
-        @Override public String toString() { return String.format("%7d ms  %-12s %s", ms, who, what); }
+    /** {@code pod} is empty for events of the bed as a whole (the balancer, the load). */
+    record Event(long ms, String pod, String who, String what) {
+        @Override public String toString() {
+            return String.format("%7d ms  %-18s %s", ms, pod.isEmpty() ? who : pod + " " + who, what);
+        }
     }
 
     private final long start = System.nanoTime();
@@ -15,7 +18,11 @@ final class Timeline {
     long now() { return (System.nanoTime() - start) / 1_000_000; }
 
     synchronized Event add(String who, String what) {
-        Event e = new Event(now(), who, what);
+        return add("", who, what);
+    }
+
+    synchronized Event add(String pod, String who, String what) {
+        Event e = new Event(now(), pod, who, what);
         events.add(e);
         return e;
     }

@@ -76,8 +76,11 @@ public final class TestApp {
                     c.busy = true;
                 }
                 String h;
+                boolean clientCloses = false;
                 while ((h = in.readLine()) != null && !h.isEmpty()) {
-                    // headers ignored
+                    if (h.regionMatches(true, 0, "connection:", 0, 11) && h.substring(11).trim().equalsIgnoreCase("close")) {
+                        clientCloses = true;                // e.g. the kubelet's probes
+                    }
                 }
                 String path = line.split(" ")[1];
                 int status = 200;
@@ -92,7 +95,7 @@ public final class TestApp {
                     closeIdle();
                     body = "draining\n";
                 }
-                boolean close = draining;
+                boolean close = draining || clientCloses;
                 out.write(("HTTP/1.1 " + status + " X\r\nContent-Length: " + body.length() + "\r\n"
                         + (close ? "Connection: close\r\n" : "") + "\r\n" + body).getBytes(StandardCharsets.US_ASCII));
                 out.flush();
