@@ -117,7 +117,7 @@ public final class RollingBench {
                 while (!s.stop) {
                     int conns = established(appPid);
                     Kubelet.HookResult st = k.hook(PodSpec.HttpGet.of("/status", Specs.SIDECAR_PORT), Duration.ofMillis(200));
-                    String phase = st.ok() ? st.body().replaceAll("(?s).*\"phase\":\"([a-z]+)\".*", "$1") : "gone";
+                    String phase = st.ok() ? phaseAndStep(st.body()) : "gone";
                     if (!phase.equals(last)) r.timeline.add("phase", phase);
                     last = phase;
                     synchronized (s.samples) {
@@ -144,6 +144,15 @@ public final class RollingBench {
             synchronized (samples) {
                 return List.copyOf(samples);
             }
+        }
+
+        /** "draining: idle-wait" from the sidecar's /status, or just the phase between steps. */
+        static String phaseAndStep(String status) {
+            java.util.regex.Matcher phase = java.util.regex.Pattern.compile("\"phase\":\"([a-z-]+)\"").matcher(status);
+            java.util.regex.Matcher step = java.util.regex.Pattern.compile("\"step\":\\{\"name\":\"([a-z-]+)\"")
+                    .matcher(status);
+            String p = phase.find() ? phase.group(1) : "?";
+            return step.find() ? p + ": " + step.group(1) : p;
         }
 
         /** ESTABLISHED server-side connections on the app port, read from the app's own netns. */

@@ -17,7 +17,7 @@ final class TimelineSvg {
         long to = events.isEmpty() ? from + 1000 : events.get(events.size() - 1).ms() + 500;
         int left = 150;
         int width = 1100;
-        int laneH = 62;
+        int laneH = 70;
         int chartTop = 40 + LANES.length * laneH + 20;
         int chartH = 120;
         int height = chartTop + chartH + 50;
@@ -26,11 +26,12 @@ final class TimelineSvg {
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
                 + " font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
                 + "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s</text>\n", width, height, esc(title)));
-        for (long s = (from / 1000 + 1) * 1000; s <= to; s += 1000) {
+        long zero = deleted == null ? from : deleted.ms();
+        for (long s = zero; s <= to; s += 1000) {
             double x = left + (s - from) * scale;
             svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"35\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>"
                     + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#666\">%+.0fs</text>\n", x, x,
-                    chartTop + chartH, x, chartTop + chartH + 15, (s - (deleted == null ? 0 : deleted.ms())) / 1000.0));
+                    chartTop + chartH, x, chartTop + chartH + 15, (s - zero) / 1000.0));
         }
         for (int i = 0; i < LANES.length; i++) {
             int y = 40 + i * laneH;
@@ -38,14 +39,18 @@ final class TimelineSvg {
                     + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n", y + 20, LABELS[i], left, y + 16,
                     width - 30, y + 16));
             int k = 0;
+            double lastX = -1000;
             for (Timeline.Event e : events) {
                 if (!e.who().equals(LANES[i]) || e.ms() < from) continue;
                 if (LANES[i].equals("lb") && !e.what().startsWith("pod0")) continue;
                 double x = left + (e.ms() - from) * scale;
-                int ty = y + 30 + (k++ % 3) * 11;
+                k = x - lastX < 200 ? k + 1 : 0;                   // stack labels of events close together
+                lastX = x;
+                int ty = y + 30 + (k % 4) * 11;
+                boolean nearEnd = x > width - 260;                  // keep labels inside the picture
                 svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%d\" r=\"4\" fill=\"%s\"/>"
-                        + "<text x=\"%.1f\" y=\"%d\">%s</text>\n", x, y + 16, color(LANES[i]), x + 3, ty,
-                        esc(shorten(e.what()))));
+                        + "<text x=\"%.1f\" y=\"%d\"%s>%s</text>\n", x, y + 16, color(LANES[i]), nearEnd ? x - 3 : x + 3,
+                        ty, nearEnd ? " text-anchor=\"end\"" : "", esc(shorten(e.what()))));
             }
         }
         int max = Math.max(1, samples.stream().mapToInt(RollingBench.Sampler.Sample::connections).max().orElse(1));
