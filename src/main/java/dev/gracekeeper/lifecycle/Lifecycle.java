@@ -243,7 +243,7 @@ public final class Lifecycle {
         synchronized (lock) {
             finished = transition(snapshot.withResult(r).withStep(Optional.empty()), Phase.DRAINED,
                     first.generation(), "shutdown " + outcome + " in " + r.duration().toMillis()
-                            + "ms since the first trigger");
+                            + " ms since the first trigger");
         }
         logTransition(finished);
         persist(finished);

@@ -81,6 +81,33 @@ class DrainIT {
     }
 
     @Test
+    void aDrainEndpointThatCannotBeReachedIsLoggedAndTheIdleWaitStillRuns() throws Exception {
+        int port = Sidecar.freePort();
+        int closed = Sidecar.freePort();
+        try (App app = App.start(port, 0, 0, true);
+             Sidecar s = Sidecar.start(state, Map.of("GRACEKEEPER_DRAIN_DELAY", "0s",
+                     "GRACEKEEPER_APP_DRAIN_URL", "http://127.0.0.1:" + closed + "/drain",
+                     "GRACEKEEPER_APP_PORTS", Integer.toString(port)))) {
+            Socket client = new Socket("127.0.0.1", port);        // established before the shutdown starts
+            CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> {
+                try (Socket c = client) {                             // closed by the client once answered
+                    return App.request(c, "/slow?ms=800");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            long start = System.nanoTime();
+            String body = s.get("/shutdown").body();
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(ms >= 700, "/shutdown waited for the 800 ms request despite the failed drain call: " + ms);
+            assertEquals("HTTP/1.1 200 X", slow.get(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals("drained", field(body, "outcome"), body);
+            assertTrue(s.log().contains("POST http://127.0.0.1:" + closed + "/drain failed after"), s.log());
+            assertTrue(s.log().contains("carrying on with the idle wait"), s.log());
+        }
+    }
+
+    @Test
     void hungAppIsCutOffAtGracePeriodMinusStopReserve() throws Exception {
         int port = Sidecar.freePort();
         try (App app = App.start(port, 0, 0, true);
