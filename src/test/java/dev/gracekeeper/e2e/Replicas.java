@@ -24,18 +24,24 @@ final class Replicas implements AutoCloseable {
     static int nextSubnet() { return 1 + NEXT_SUBNET.getAndIncrement() % 250; }
 
     Replicas(Path dir, int n, Specs.Options options, Lb.Mode mode, Duration lagMin, Duration lagMax) {
+        this(dir, n, (name, podDir) -> Specs.pod(name, podDir, options), Specs.APP_PORT, mode, lagMin, lagMax);
+    }
+
+    /** n pods from {@code specs} (pod name, pod dir), balanced on {@code appPort}. */
+    Replicas(Path dir, int n, java.util.function.BiFunction<String, Path, PodSpec> specs, int appPort, Lb.Mode mode,
+             Duration lagMin, Duration lagMax) {
         this.dir = dir;
         Lb started = null;
         try {
             for (int i = 0; i < n; i++) {
                 String name = "pod" + i;
                 Path podDir = Files.createDirectories(dir.resolve(name));
-                PodSpec spec = Specs.pod(name, podDir, options);
+                PodSpec spec = specs.apply(name, podDir);
                 Pod pod = Pod.create(name, nextSubnet(), spec.shareProcessNamespace(), podDir);
                 pods.add(pod);
                 kubelets.add(new Kubelet(spec, pod, timeline, Duration.ofMillis(500)));
             }
-            started = Lb.start(dir, mode, freePort(), Specs.APP_PORT, pods, timeline, lagMin, lagMax);
+            started = Lb.start(dir, mode, freePort(), appPort, pods, timeline, lagMin, lagMax);
         } catch (IOException e) {
             close();
             throw new UncheckedIOException(e);

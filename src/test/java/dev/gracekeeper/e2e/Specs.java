@@ -64,8 +64,7 @@ final class Specs {
         }
         app = app.readinessProbe(HttpGet.of("/readyz", SIDECAR_PORT)).preStop(shutdown);
         if (o.appPostStart) app = app.postStart(poststart);
-        ContainerSpec sidecar = ContainerSpec.app("gracekeeper", List.of(java(), "-Xmx32m", "-XX:+UseSerialGC",
-                "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-jar", jar().toString())).env(sidecarEnv(name, podDir, o));
+        ContainerSpec sidecar = ContainerSpec.app("gracekeeper", sidecarCommand()).env(sidecarEnv(name, podDir, o));
         if (o.sidecar == Sidecar.NATIVE) {
             sidecar = sidecar.kind(PodSpec.Kind.NATIVE_SIDECAR).startupProbe(HttpGet.of("/healthz", SIDECAR_PORT));
         }
@@ -101,12 +100,26 @@ final class Specs {
         return env;
     }
 
+    /** The sidecar's container command: the real jar. */
+    static List<String> sidecarCommand() {
+        return List.of(java(), "-Xmx32m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-jar",
+                jar().toString());
+    }
+
+    /** The test server (slow requests, /ready, /drain, keep-alive) on all addresses. */
+    static List<String> testApp(int port, long readyAfterMs, String sigterm) {
+        return List.of(java(), "-Xmx32m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), "dev.gracekeeper.it.TestApp", Integer.toString(port),
+                Long.toString(readyAfterMs), "0", "0.0.0.0", sigterm);
+    }
+
     private static List<String> appCommand(Path podDir, Options o) {
-        if (o.app == App.TESTAPP_HTTP_DRAIN) {
-            return List.of(java(), "-Xmx32m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-cp",
-                    System.getProperty("java.class.path"), "dev.gracekeeper.it.TestApp", Integer.toString(APP_PORT),
-                    Long.toString(o.appReadyAfterMs), "0", "0.0.0.0", o.appSigterm);
-        }
+        if (o.app == App.TESTAPP_HTTP_DRAIN) return testApp(APP_PORT, o.appReadyAfterMs, o.appSigterm);
+        return nginx(podDir, APP_PORT);
+    }
+
+    /** nginx as its master and one worker, answering "ok" on every path, with long keep-alive. */
+    static List<String> nginx(Path podDir, int port) {
         try {
             Path dir = Files.createDirectories(podDir.resolve("nginx"));
             Path temp = Files.createDirectories(dir.resolve("temp"));
@@ -117,7 +130,7 @@ final class Specs {
                     + "  client_body_temp_path " + temp + "/body;\n  proxy_temp_path " + temp + "/proxy;\n"
                     + "  fastcgi_temp_path " + temp + "/fastcgi;\n  uwsgi_temp_path " + temp + "/uwsgi;\n"
                     + "  scgi_temp_path " + temp + "/scgi;\n"
-                    + "  server {\n    listen " + APP_PORT + ";\n    location / { return 200 \"ok\\n\"; }\n  }\n}\n";
+                    + "  server {\n    listen " + port + ";\n    location / { return 200 \"ok\\n\"; }\n  }\n}\n";
             Path confFile = Files.writeString(dir.resolve("nginx.conf"), conf);
             return List.of(Bed.NGINX.toString(), "-c", confFile.toString(), "-p", dir.toString());
         } catch (IOException e) {
