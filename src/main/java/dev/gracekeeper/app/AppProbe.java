@@ -144,25 +144,27 @@ public final class AppProbe {
         CompletableFuture<Readiness> f = new CompletableFuture<>();
         Request req = new Request.Builder().url(readyUrl.get().toString()).header("Connection", "close")
                 .header("User-Agent", "gracekeeper").build();
-        Call call;
-        try {
-            call = http.bounded(bound).newCall(req);
-        } catch (RuntimeException e) {
-            f.complete(Readiness.unanswered("HTTP client unavailable: " + e));
-            return f;
-        }
-        call.enqueue(new Callback() {
-            @Override
-            public void onFailure(Call c, IOException e) {
-                f.complete(Readiness.unanswered("GET " + readyUrl.get() + " failed: " + e.getMessage()));
+        // Asked from the hook server's I/O thread: never wait there for the client's background build.
+        http.boundedAsync(bound).whenComplete((client, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                f.complete(Readiness.unanswered("HTTP client unavailable: " + cause));
+                return;
             }
-
-            @Override
-            public void onResponse(Call c, Response r) {
-                try (r) {
-                    f.complete(new Readiness(r.isSuccessful(), "GET " + readyUrl.get() + " -> " + r.code()));
+            client.newCall(req).enqueue(new Callback() {
+                @Override
+                public void onFailure(Call c, IOException e) {
+                    f.complete(Readiness.unanswered("GET " + readyUrl.get() + " failed: " + e.getMessage()));
                 }
-            }
+
+                @Override
+                public void onResponse(Call c, Response r) {
+                    try (r) {
+                        f.complete(new Readiness(r.isSuccessful(), "GET " + readyUrl.get() + " -> " + r.code()));
+                    }
+                }
+            });
         });
         return f;
     }

@@ -12,9 +12,12 @@ import okhttp3.OkHttpClient;
  * port would count as in-flight work and hold the drain open.
  */
 public final class HttpClients {
-    private final CompletableFuture<OkHttpClient> base = new CompletableFuture<>();
+    private final CompletableFuture<OkHttpClient> base;
 
-    private HttpClients() {}
+    private HttpClients() { this(new CompletableFuture<>()); }
+
+    /** Over a build that completes {@code base} (tests control when). */
+    HttpClients(CompletableFuture<OkHttpClient> base) { this.base = base; }
 
     public static HttpClients buildInBackground() {
         HttpClients c = new HttpClients();
@@ -34,9 +37,32 @@ public final class HttpClients {
         return c;
     }
 
-    /** A client whose whole call (connect, write, read) is bounded by {@code bound}. */
+    /**
+     * A client whose whole call (connect, write, read) is bounded by {@code bound}. Blocks until
+     * the background build has finished: only for threads that may wait (the drain), never for
+     * the hook server's I/O thread.
+     */
     public OkHttpClient bounded(Duration bound) {
-        return base.join().newBuilder()
+        return withBound(base.join(), bound);
+    }
+
+    /**
+     * The same without blocking: completes when the background build has, with the time left of
+     * {@code bound} for the call itself, or exceptionally with a {@link java.util.concurrent.TimeoutException}
+     * when the build takes the whole of {@code bound}.
+     */
+    public CompletableFuture<OkHttpClient> boundedAsync(Duration bound) {
+        long end = System.nanoTime() + bound.toNanos();
+        return base.thenApply(c -> {
+            long left = end - System.nanoTime();
+            if (left <= 0) throw new java.util.concurrent.CompletionException(new java.util.concurrent.TimeoutException(
+                    "the HTTP client was not built within " + bound.toMillis() + " ms"));
+            return withBound(c, Duration.ofNanos(left));
+        }).orTimeout(bound.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private static OkHttpClient withBound(OkHttpClient c, Duration bound) {
+        return c.newBuilder()
                 .callTimeout(bound)
                 .connectTimeout(bound)
                 .readTimeout(bound)

@@ -47,6 +47,7 @@ final class Kubelet implements AutoCloseable {
     private final Map<String, Pod.Container> running = new LinkedHashMap<>();
     private final List<Consumer<Boolean>> readinessListeners = new ArrayList<>();
     private volatile boolean ready;
+    private volatile String lastProbe = "no probe yet";
     private volatile boolean terminating;
     private volatile boolean closed;
     private Thread prober;
@@ -63,6 +64,9 @@ final class Kubelet implements AutoCloseable {
     void onReadiness(Consumer<Boolean> listener) { readinessListeners.add(listener); }
 
     boolean ready() { return ready; }
+
+    /** The readiness as last probed, with the answer, for a failure message. */
+    String readiness() { return (ready ? "ready" : "not ready") + "; last probe " + lastProbe; }
 
     Pod.Container container(String name) {
         synchronized (running) {
@@ -258,6 +262,7 @@ final class Kubelet implements AutoCloseable {
     /** A probe: 1 s timeout, 200-399 is success. */
     boolean probe(HttpGet h) {
         HookResult r = get(h, Duration.ofSeconds(1), false);
+        lastProbe = "GET :" + h.port() + h.path() + " " + r + (r.ok() ? ": " + r.body().strip() : "");
         return r.ok() && r.status() >= 200 && r.status() < 400;
     }
 

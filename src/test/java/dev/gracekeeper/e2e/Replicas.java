@@ -63,11 +63,36 @@ final class Replicas implements AutoCloseable {
             Bed.await(Duration.ofSeconds(30), "every pod in rotation",
                     () -> kubelets.stream().allMatch(Kubelet::ready) && inRotation() == pods.size());
         } catch (AssertionError | RuntimeException e) {
-            AssertionError failure = new AssertionError(e.getMessage() + "\n" + logs(0), e);
+            String rotation = rotation();
+            dumpSidecarThreads();                       // a stuck server shows where in its log
+            AssertionError failure = new AssertionError(e.getMessage() + "\n" + rotation + logs(0), e);
             close();                                    // the caller never gets this object to close
             throw failure;
         }
         return this;
+    }
+
+    /** Each pod's readiness as the kubelet and the load balancer see it, for a failure message. */
+    String rotation() {
+        StringBuilder sb = new StringBuilder("--- rotation\n");
+        for (int i = 0; i < pods.size(); i++) {
+            sb.append(pods.get(i).name).append(": kubelet ").append(kubelets.get(i).readiness()).append('\n');
+        }
+        try {
+            sb.append("load balancer: ").append(lb.command("show servers state be").strip()).append('\n');
+        } catch (IOException e) {
+            sb.append("load balancer: unreadable: ").append(e).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** SIGQUIT to every running sidecar JVM: it prints its threads' stacks to its log and goes on. */
+    private void dumpSidecarThreads() {
+        for (Kubelet k : kubelets) {
+            Pod.Container c = k.container(Specs.SIDECAR);
+            if (c != null) c.signal("QUIT");
+        }
+        Bed.sleep(500);
     }
 
     int inRotation() {

@@ -16,6 +16,8 @@ import java.util.Map;
 final class Specs {
     static final int APP_PORT = 8080;
     static final int SIDECAR_PORT = 8686;
+    /** The sidecar container's name, here and in every example manifest. */
+    static final String SIDECAR = "gracekeeper";
     static final String TOKEN = "b7e2c4a9d1f08e3c5a6b7d9e";
 
     enum Sidecar { NONE, CLASSIC, NATIVE }
@@ -64,7 +66,7 @@ final class Specs {
         }
         app = app.readinessProbe(HttpGet.of("/readyz", SIDECAR_PORT)).preStop(shutdown);
         if (o.appPostStart) app = app.postStart(poststart);
-        ContainerSpec sidecar = ContainerSpec.app("gracekeeper", sidecarCommand()).env(sidecarEnv(name, podDir, o));
+        ContainerSpec sidecar = ContainerSpec.app(SIDECAR, sidecarCommand()).env(sidecarEnv(name, podDir, o));
         if (o.sidecar == Sidecar.NATIVE) {
             sidecar = sidecar.kind(PodSpec.Kind.NATIVE_SIDECAR).startupProbe(HttpGet.of("/healthz", SIDECAR_PORT));
         }
