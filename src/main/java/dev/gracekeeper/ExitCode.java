@@ -11,7 +11,10 @@ public enum ExitCode {
     APP_STILL_RUNNING(5, "Stopped by a signal after the shutdown, but the app was still there at the grace period's"
             + " end minus a margin; exited before the kubelet's SIGKILL."),
     DRAIN_TIMED_OUT(6, "Stopped by a signal; the app had not drained when the budget ran out (see the result's"
-            + " detail for what was still open).");
+            + " detail for what was still open)."),
+    NATIVE_UNAVAILABLE(7, "A feature that needs native POSIX calls (`GRACEKEEPER_APP_DRAIN_SIGNAL`) is configured, but"
+            + " jffi's native library could not load (a read-only or noexec temp dir and no `jffi.boot.library.path`);"
+            + " the log names the cause and the fix.");
 
     private final int code;
     private final String meaning;

@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     static final Duration RESPONSE_FLUSH = Duration.ofSeconds(2);
     static final Duration APP_GONE_POLL = Duration.ofMillis(10);
+    /** Loading jffi's library takes about 70 ms; one still loading after this is as good as broken. */
+    static final Duration NATIVE_LOAD_BOUND = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger("main");
 
     private Main() {}
@@ -82,7 +84,7 @@ public final class Main {
         // Slow to initialise, so started now in the background and only when a feature needs them.
         HttpClients http = app.drainUrl().isPresent() || app.readyUrl().isPresent()
                 ? HttpClients.buildInBackground() : null;
-        Posix posix = app.drainSignal().isPresent() ? Posix.loadInBackground() : null;
+        Posix posix = app.needsNativePosix() ? Posix.loadInBackground() : null;
         Optional<AppProcess> process = app.process().map(AppProcess::new);
         AppProbe probe = new AppProbe(app, process, new ProcNetTcp(), http);
 
@@ -96,6 +98,14 @@ public final class Main {
         lifecycle.onFinished(r -> message.write(r.summary()));
 
         HookServer server = new HookServer(config, lifecycle, store, probe, metrics);
+        // Checked before listening: a sidecar that cannot send the drain signal must never pass its
+        // startupProbe, or the app would start beside it and lose its drain.
+        Optional<String> nativeProblem = posix == null ? Optional.empty() : posix.awaitLibrary(NATIVE_LOAD_BOUND);
+        if (nativeProblem.isPresent()) {
+            log.error("{} needs native POSIX calls (exit {}): {}", Var.APP_DRAIN_SIGNAL.envName(),
+                    ExitCode.NATIVE_UNAVAILABLE.code(), nativeProblem.get());
+            return ExitCode.NATIVE_UNAVAILABLE;
+        }
         InetSocketAddress bound;
         try {
             bound = server.start();

@@ -18,6 +18,11 @@ public record AppConfig(Optional<URI> drainUrl, String drainMethod, Optional<Str
         ports = List.copyOf(ports);
     }
 
+    /** Whether a configured feature calls native POSIX (kill): only the drain signal does. */
+    public boolean needsNativePosix() {
+        return drainSignal.isPresent();
+    }
+
     /** How to find the app process in /proc. */
     public sealed interface ProcessSelector permits CmdlineRegex, PidFile {}
 

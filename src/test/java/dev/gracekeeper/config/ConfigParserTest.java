@@ -335,6 +335,16 @@ class ConfigParserTest {
     }
 
     @Test
+    void onlyTheDrainSignalNeedsNativePosix() throws Exception {
+        assertTrue(ConfigParser.parse(env("GRACEKEEPER_APP_PROCESS", "nginx: master",
+                "GRACEKEEPER_APP_DRAIN_SIGNAL", "SIGQUIT")).app().needsNativePosix());
+        assertFalse(ConfigParser.parse(env("GRACEKEEPER_APP_PROCESS", "nginx: master", "GRACEKEEPER_APP_PORTS", "80",
+                "GRACEKEEPER_APP_DRAIN_URL", "http://127.0.0.1:8080/drain")).app().needsNativePosix(),
+                "finding the app and waiting for it read /proc, and the drain URL is plain HTTP");
+        assertFalse(ConfigParser.parse(env()).app().needsNativePosix());
+    }
+
+    @Test
     void processRegexIsCompiledAsGiven() throws Exception {
         AppConfig app = ConfigParser.parse(env("GRACEKEEPER_APP_PROCESS", "nginx: master",
                 "GRACEKEEPER_APP_PORTS", "8080")).app();

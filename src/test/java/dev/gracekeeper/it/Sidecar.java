@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,16 @@ final class Sidecar implements AutoCloseable {
 
     /** Starts the jar without waiting; loopback-only unless the caller sets the bind address. */
     static Sidecar launch(Path stateDir, Map<String, String> env) {
+        return launch(stateDir, env, javaJar());
+    }
+
+    /** {@code java -jar} the jar, with the JVM that runs the tests. */
+    static List<String> javaJar() {
+        return List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar().toString());
+    }
+
+    /** Starts the sidecar by the given command (a launcher, or a wrapper around one) without waiting. */
+    static Sidecar launch(Path stateDir, Map<String, String> env, List<String> command) {
         Map<String, String> full = new HashMap<>();
         full.put("GRACEKEEPER_BIND_ADDRESS", "127.0.0.1");
         full.put("GRACEKEEPER_PORT", Integer.toString(freePort()));
@@ -64,9 +75,7 @@ final class Sidecar implements AutoCloseable {
         full.putAll(env);
         try {
             Path log = Files.createTempFile("gracekeeper-it-", ".log");
-            String java = ProcessHandle.current().info().command().orElse("java");
-            ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar().toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("GRACEKEEPER_") || k.startsWith("POD_"));
             pb.environment().putAll(full);
             String port = full.get("GRACEKEEPER_PORT");

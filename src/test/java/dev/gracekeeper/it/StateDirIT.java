@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -88,16 +87,7 @@ class StateDirIT {
 
     /** Runs mount (or umount when the first argument is "umount"); false when not permitted. */
     static boolean mount(String... args) {
-        try {
-            String[] cmd = args[0].equals("umount") ? args : Stream.concat(Stream.of("mount"), Stream.of(args))
-                    .toArray(String[]::new);
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Commands.succeeds(args[0].equals("umount") ? args
+                : Stream.concat(Stream.of("mount"), Stream.of(args)).toArray(String[]::new));
     }
 }
