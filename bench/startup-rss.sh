@@ -3,6 +3,7 @@
 #
 #   bench/startup-rss.sh                 # 10 runs with the default `java`
 #   RUNS=20 JAVA=/path/to/java JVM_FLAGS="-XX:+UseSerialGC -Xmx32m" bench/startup-rss.sh
+#   CMD=target/runtime/bin/gracekeeper bench/startup-rss.sh   # a launcher instead of java -jar (docker/)
 #
 # Prints one line per run and a summary: min / median / max of startup ms, RSS after startup,
 # and RSS after $CALLS keep-alive /readyz calls (curl reuses one connection for a URL list).
@@ -14,8 +15,11 @@ JAVA=${JAVA:-java}
 JVM_FLAGS=${JVM_FLAGS:-}
 CALLS=${CALLS:-1000}
 JAR=${JAR:-target/gracekeeper.jar}
+CMD=${CMD:-}
 PORT=${PORT:-18787}
-[ -f "$JAR" ] || { echo "missing $JAR: mvn -B -q -DskipTests package" >&2; exit 1; }
+# shellcheck disable=SC2206
+if [ -n "$CMD" ]; then cmd=($CMD); else cmd=("$JAVA" $JVM_FLAGS -jar "$JAR"); fi
+[ -n "$CMD" ] || [ -f "$JAR" ] || { echo "missing $JAR: mvn -B -q -DskipTests package" >&2; exit 1; }
 
 pid=
 state=$(mktemp -d)
@@ -28,13 +32,12 @@ urls=$(mktemp)
 for _ in $(seq "$CALLS"); do echo "url = \"http://127.0.0.1:$PORT/readyz\""; echo "output = /dev/null"; done > "$urls"
 
 : > "$state/startup" ; : > "$state/rss0" ; : > "$state/rss1"
-echo "java: $("$JAVA" -version 2>&1 | head -1)   flags: ${JVM_FLAGS:-(none)}"
+if [ -n "$CMD" ]; then echo "command: $CMD"; else echo "java: $("$JAVA" -version 2>&1 | head -1)   flags: ${JVM_FLAGS:-(none)}"; fi
 for run in $(seq "$RUNS"); do
   rm -f "$state/gracekeeper.marker"
   t0=$(date +%s%N)
-  # shellcheck disable=SC2086
   GRACEKEEPER_PORT=$PORT GRACEKEEPER_BIND_ADDRESS=127.0.0.1 GRACEKEEPER_STATE_DIR=$state \
-    "$JAVA" $JVM_FLAGS -jar "$JAR" > "$state/log" 2>&1 &
+    "${cmd[@]}" > "$state/log" 2>&1 &
   pid=$!
   deadline=$(( t0 + 20000000000 ))
   until curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null; do

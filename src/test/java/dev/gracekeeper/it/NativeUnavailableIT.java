@@ -27,6 +27,7 @@ class NativeUnavailableIT {
             "GRACEKEEPER_APP_PROCESS", "nginx: master");
 
     @TempDir Path state;
+    @TempDir Path scratch;
 
     /** jffi's words for each way a temp dir can refuse its library. */
     static Stream<Arguments> refusingTempDirs() {
@@ -37,7 +38,7 @@ class NativeUnavailableIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("refusingTempDirs")
     void aDrainSignalOnATempDirThatRefusesJffiExitsSevenNamingTheCauseAndTheFix(String options, String jffiWords) {
-        PrivateTmpfs tmp = PrivateTmpfs.of(options);
+        PrivateTmpfs tmp = PrivateTmpfs.in(scratch, options);
         try (Sidecar s = Sidecar.launch(state, DRAIN_SIGNAL, tmp.wrap(javaJar(tmp)))) {
             assertEquals(7, s.awaitExit(EXIT_BOUND), s.log());
             String log = s.log();
@@ -53,7 +54,7 @@ class NativeUnavailableIT {
 
     @Test
     void withoutAFeatureThatNeedsItTheSidecarStartsOnAReadOnlyTempDir() {
-        PrivateTmpfs tmp = PrivateTmpfs.of("ro");
+        PrivateTmpfs tmp = PrivateTmpfs.in(scratch, "ro");
         try (Sidecar s = Sidecar.launch(state, Map.of("GRACEKEEPER_DRAIN_DELAY", "0s", "GRACEKEEPER_APP_PORTS", "1"),
                 tmp.wrap(javaJar(tmp)))) {
             s.awaitHealthy();

@@ -12,10 +12,11 @@ import java.util.List;
 /**
  * A temp dir the way a pod with {@code readOnlyRootFilesystem: true} (or a noexec emptyDir) gives
  * it: a tmpfs mounted read-only or noexec, in a mount namespace of the child's own, so nothing
- * outside sees it and it goes away with the child. The child runs with it as working directory
- * and {@code TMPDIR}, the places jffi tries when it extracts its library.
+ * outside sees it and it goes away with the child. The child runs in it, and callers point
+ * {@code java.io.tmpdir} at it ({@link #tmpdirProperty}): the two places jffi tries to extract its
+ * library to.
  *
- * <p>The directory is made under target/, not /tmp: a checkout may itself live under /tmp.
+ * <p>It is mounted on a directory of its own, not over /tmp, which may hold the checkout itself.
  */
 final class PrivateTmpfs {
     final Path dir;
@@ -26,13 +27,12 @@ final class PrivateTmpfs {
         this.options = options;
     }
 
-    /** A fresh empty directory that the child will see as a tmpfs mounted with these options. */
-    static PrivateTmpfs of(String options) {
-        assumeTrue(Commands.succeeds("unshare", "-m", "true"), "needs root (or CAP_SYS_ADMIN) for `unshare -m` and a tmpfs mount that only the"
-                + " child sees; run the integration tests as root");
+    /** {@code parent}/tmp, made empty now, which the child will see as a tmpfs mounted with these options. */
+    static PrivateTmpfs in(Path parent, String options) {
+        assumeTrue(Commands.succeeds("unshare", "-m", "true"), "needs root (or CAP_SYS_ADMIN) for `unshare -m` and a"
+                + " tmpfs mount that only the child sees; run the integration tests as root");
         try {
-            Files.createDirectories(Path.of("target"));
-            return new PrivateTmpfs(Files.createTempDirectory(Path.of("target").toAbsolutePath(), "tmpfs-"), options);
+            return new PrivateTmpfs(Files.createDirectory(parent.resolve("tmp")), options);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -41,7 +41,7 @@ final class PrivateTmpfs {
     /** The command wrapped: mount the tmpfs, make it the working directory, then exec the command. */
     List<String> wrap(List<String> command) {
         List<String> full = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
-                "mount -t tmpfs -o \"$1\",size=1m tmpfs \"$2\" && cd \"$2\" && export TMPDIR=\"$2\" && shift 2"
+                "mount -t tmpfs -o \"$1\",size=1m tmpfs \"$2\" && cd \"$2\" && shift 2"
                         + " && exec \"$@\"", "sh", options, dir.toString()));
         full.addAll(command);
         return full;
