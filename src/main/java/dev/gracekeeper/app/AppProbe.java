@@ -142,9 +142,9 @@ public final class AppProbe {
 
     private CompletableFuture<Readiness> callReadyUrl(Duration bound) {
         CompletableFuture<Readiness> f = new CompletableFuture<>();
-        Request req = new Request.Builder().url(readyUrl.get().toString()).header("Connection", "close")
-                .header("User-Agent", "gracekeeper").build();
-        // Asked from the hook server's I/O thread: never wait there for the client's background build.
+        // Asked from the hook server's I/O thread: never wait there for the client's background build,
+        // and touch no OkHttp class before it has finished, so that no two threads initialise OkHttp's
+        // classes at once.
         http.boundedAsync(bound).whenComplete((client, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
@@ -152,6 +152,8 @@ public final class AppProbe {
                 f.complete(Readiness.unanswered("HTTP client unavailable: " + cause));
                 return;
             }
+            Request req = new Request.Builder().url(readyUrl.get().toString()).header("Connection", "close")
+                    .header("User-Agent", "gracekeeper").build();
             client.newCall(req).enqueue(new Callback() {
                 @Override
                 public void onFailure(Call c, IOException e) {

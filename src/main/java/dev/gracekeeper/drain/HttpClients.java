@@ -38,18 +38,10 @@ public final class HttpClients {
     }
 
     /**
-     * A client whose whole call (connect, write, read) is bounded by {@code bound}. Blocks until
-     * the background build has finished: only for threads that may wait (the drain), never for
-     * the hook server's I/O thread.
-     */
-    public OkHttpClient bounded(Duration bound) {
-        return withBound(base.join(), bound);
-    }
-
-    /**
-     * The same without blocking: completes when the background build has, with the time left of
-     * {@code bound} for the call itself, or exceptionally with a {@link java.util.concurrent.TimeoutException}
-     * when the build takes the whole of {@code bound}.
+     * A client whose whole call (connect, write, read) is bounded by what is left of {@code bound}
+     * once the background build has finished; never blocks. Completes exceptionally with a
+     * {@link java.util.concurrent.TimeoutException} when the build takes the whole of {@code bound}.
+     * Callers touch no OkHttp class before it completes, so no two threads initialise them at once.
      */
     public CompletableFuture<OkHttpClient> boundedAsync(Duration bound) {
         long end = System.nanoTime() + bound.toNanos();

@@ -34,14 +34,22 @@ public final class HttpDrain implements ShutdownStep {
         Duration bound = ctx.budget().remaining();
         String call = method + " " + url;
         if (bound.isZero()) return call + " skipped: the budget is spent";
+        long start = System.nanoTime();
+        okhttp3.OkHttpClient client;
+        try {
+            client = http.boundedAsync(bound).join();    // the client's build counts against the bound too
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return call + " not sent: the HTTP client was not ready (" + cause.getMessage()
+                    + "); carrying on with the idle wait";
+        }
         RequestBody body = method.equals("GET") || method.equals("DELETE") ? null : RequestBody.create(new byte[0], null);
         Request request = new Request.Builder().url(url.toString()).method(method, body)
                 // Our own connection to the app port must not look like in-flight work to the idle wait.
                 .header("Connection", "close")
                 .header("User-Agent", "gracekeeper")
                 .build();
-        long start = System.nanoTime();
-        try (Response response = http.bounded(bound).newCall(request).execute()) {
+        try (Response response = client.newCall(request).execute()) {
             long ms = (System.nanoTime() - start) / 1_000_000;
             ctx.figure("app_drain_http_status", response.code());
             return call + " -> " + response.code() + " in " + ms + " ms";

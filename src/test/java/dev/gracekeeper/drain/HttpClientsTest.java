@@ -41,8 +41,10 @@ class HttpClientsTest {
     }
 
     @Test
-    void aBuiltClientIsBoundedAtOnce() {
+    void aBuiltClientIsBoundedAtOnce() throws Exception {
         HttpClients clients = new HttpClients(CompletableFuture.completedFuture(new OkHttpClient()));
-        assertEquals(750, clients.bounded(Duration.ofMillis(750)).callTimeoutMillis());
+        CompletableFuture<OkHttpClient> c = clients.boundedAsync(Duration.ofMillis(750));
+        assertTrue(c.isDone(), "no wait once built");
+        assertTrue(c.get().callTimeoutMillis() > 700 && c.get().callTimeoutMillis() <= 750, "" + c.get().callTimeoutMillis());
     }
 }
