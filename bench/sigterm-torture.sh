@@ -17,7 +17,8 @@
 # Per run: exit code, SIGTERM -> exit ms, crash (hs_err file, fatal-error banner, or death by
 # SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT), hang (not gone 10 s after SIGTERM: a thread dump via SIGQUIT and
 # jstack is kept, then SIGKILL). A SIGTERM that lands before the trap is installed makes the JVM
-# exit 143 by its default handling: counted as "signal before trap", not a failure; a 143 after
+# exit 143 by its default handling: counted as "signal before trap", not a failure (so is the JVM's own
+# rare "Error occurred during initialization of VM" exit 1 when the signal lands inside its init); a 143 after
 # the trap was installed (the log already has config lines, or /healthz had answered) is one.
 # Exits 1 if any run crashed, hung or exited with an unexpected code. Needs bash >= 5, a JDK,
 # curl and coreutils. Loopback (127.0.0.1) only; every process it starts is killed on exit.
@@ -192,6 +193,11 @@ for (( run = 1; run <= RUNS; run++ )); do
     verdict=ok
     [ "$(count_lines "$dir/log" '*exiting (exit 0)*')" -gt 0 ] || verdict=ok-but-no-exit-line
   elif [ "$code" = 143 ] && [ "$moment" = startup ] && [ "$trapped" = 0 ]; then verdict=before-trap
+  elif [ "$code" = 1 ] && [ "$moment" = startup ] && [ "$trapped" = 0 ] \
+       && [ "$(count_lines "$dir/log" 'Error occurred during initialization of VM')" -gt 0 ]; then
+    # The JVM's own race: a SIGTERM during its initialisation (System.initPhase2) can make it fail
+    # with "InternalError: Bad level" instead of exiting 143. No gracekeeper code has run yet.
+    verdict=before-trap-vm-init
   elif [ "$code" = 143 ]; then verdict=FAIL:143-after-trap-installed
   else verdict=FAIL:exit-$code
   fi
@@ -241,6 +247,7 @@ printf '  %-26s %s\n' "runs" "$n (signalled during startup: $su, while serving u
 printf '  %-26s %s\n' "exit codes" "${hist# }"
 printf '  %-26s %s\n' "verdicts" "${vh# }"
 printf '  %-26s %s\n' "signal before trap (143)" "${verdicts[before-trap]:-0}"
+printf '  %-26s %s\n' "signal in JVM init (exit 1)" "${verdicts[before-trap-vm-init]:-0}"
 printf '  %-26s %s\n' "crashes" "$crashes"
 printf '  %-26s %s\n' "hangs (>${HANG_MS} ms)" "$hangs"
 printf '  %-26s %s\n' "failures (any kind)" "$fails"
