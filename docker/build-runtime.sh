@@ -2,6 +2,7 @@
 # Builds gracekeeper's runtime from the shaded jar, with JDK 25 ($JAVA_HOME):
 #
 #   docker/build-runtime.sh target/gracekeeper.jar OUT_DIR
+#   docker/build-runtime.sh --print-flags          # the JVM flags it would use, one a line
 #
 #   OUT_DIR/jre/                  a JRE trimmed by jlink to the modules the jar uses
 #   OUT_DIR/lib/gracekeeper.jar   the jar
@@ -20,6 +21,21 @@ JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 die() { echo "build-runtime: $*" >&2; exit 1; }
 step() { echo "build-runtime: $*" >&2; }
 
+# The JVM flags: here and nowhere else. Each one's measured effect is in docker/README.md.
+# JVM_FLAGS (space-separated) replaces them, to measure an alternative; the image uses these.
+default_flags=(
+  -XX:+UseSerialGC
+  -Xms8m
+  -Xmx32m
+  -XX:TieredStopAtLevel=1
+  -XX:-UsePerfData
+  --sun-misc-unsafe-memory-access=allow
+)
+# shellcheck disable=SC2206
+if [ -n "${JVM_FLAGS:-}" ]; then flags=($JVM_FLAGS); else flags=("${default_flags[@]}"); fi
+# --print-flags: the flags alone, one a line, for the benchmarks that run another JDK with them.
+if [ "${1:-}" = --print-flags ]; then printf '%s\n' "${flags[@]}"; exit 0; fi
+
 [ $# -eq 2 ] || die "usage: $0 JAR OUT_DIR"
 [ -f "$1" ] || die "no jar at $1 (mvn -B -DskipTests package)"
 [ -x "$JAVA_HOME/bin/jlink" ] || die "no JDK at JAVA_HOME=$JAVA_HOME"
@@ -34,18 +50,6 @@ aot=$out/lib/gracekeeper.aot
 native=$out/lib/native
 args=$out/lib/gracekeeper.args
 
-# The JVM flags: here and nowhere else. Each one's measured effect is in docker/README.md.
-# JVM_FLAGS (space-separated) replaces them, to measure an alternative; the image uses these.
-default_flags=(
-  -XX:+UseSerialGC
-  -Xms8m
-  -Xmx32m
-  -XX:TieredStopAtLevel=1
-  -XX:-UsePerfData
-  --sun-misc-unsafe-memory-access=allow
-)
-# shellcheck disable=SC2206
-if [ -n "${JVM_FLAGS:-}" ]; then flags=($JVM_FLAGS); else flags=("${default_flags[@]}"); fi
 flags+=("-Djffi.boot.library.path=$native")
 
 rm -rf "$out/jre" "$out/lib" "$out/bin"
