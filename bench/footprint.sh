@@ -151,7 +151,7 @@ for c in $CONFIGS; do
       # Rebuilt when the jar or the flags changed since it was built.
       built_flags=$(sed '/^-Djffi.boot.library.path=/,$d' "$RUNTIME/lib/gracekeeper.args" 2>/dev/null || true)
       if ! cmp -s "$JAR" "$RUNTIME/lib/gracekeeper.jar" || [ "$built_flags" != "$(printf '%s\n' "${image_flags[@]}")" ]; then
-        echo "footprint: building $RUNTIME with docker/build-runtime.sh (about a minute)" >&2
+        echo "footprint: building $RUNTIME with docker/build-runtime.sh (about 15 s)" >&2
         JAVA_HOME=$JDK25 timeout 300 docker/build-runtime.sh "$JAR" "$RUNTIME" > "$tmp/build-runtime.log" 2>&1 \
           || { cat "$tmp/build-runtime.log" >&2; die "docker/build-runtime.sh failed"; }
       fi
