@@ -53,31 +53,36 @@ public final class AppProbe {
 
     public enum Presence { PRESENT, GONE, UNKNOWN }
 
-    /** Present when any app port listens (or, without ports, the process runs). */
-    public Presence presence() {
-        if (!ports.isEmpty()) {
-            try {
-                return tcp.count(portTable).listening() > 0 ? Presence.PRESENT : Presence.GONE;
-            } catch (IOException e) {
-                return Presence.UNKNOWN;
-            }
-        }
-        if (process.isPresent()) return process.get().find().id().isPresent() ? Presence.PRESENT : Presence.GONE;
-        return Presence.UNKNOWN;
-    }
+    /**
+     * Whether the app is there, and who holds its listening sockets (their inodes: a new instance
+     * opens new ones, even when it replaced the old one between two looks; none when nothing listens
+     * or no ports are known), from one read of the connection tables.
+     */
+    public record Look(Presence presence, ProcNetTcp.Inodes listeners) {}
 
     /**
-     * Who holds the app's listening sockets now (their inodes), to notice a new instance even when
-     * it replaced the old one between two looks; empty when nothing listens or no ports are known.
+     * Looks once. Reading /proc/net/tcp and tcp6 costs milliseconds of kernel time however few
+     * sockets there are (each read walks the whole connection hash table), so callers that need both
+     * answers take them from one look.
      */
-    public ProcNetTcp.Inodes listeners() {
-        if (ports.isEmpty()) return ProcNetTcp.Inodes.NONE;
-        try {
-            return tcp.count(portTable).listeners();
-        } catch (IOException e) {
-            return ProcNetTcp.Inodes.NONE;
+    public Look look() {
+        if (!ports.isEmpty()) {
+            try {
+                ProcNetTcp.Counts c = tcp.count(portTable);
+                return new Look(c.listening() > 0 ? Presence.PRESENT : Presence.GONE, c.listeners());
+            } catch (IOException e) {
+                return new Look(Presence.UNKNOWN, ProcNetTcp.Inodes.NONE);
+            }
         }
+        if (process.isPresent()) {
+            return new Look(process.get().find().id().isPresent() ? Presence.PRESENT : Presence.GONE,
+                    ProcNetTcp.Inodes.NONE);
+        }
+        return new Look(Presence.UNKNOWN, ProcNetTcp.Inodes.NONE);
     }
+
+    /** Present when any app port listens (or, without ports, the process runs). */
+    public Presence presence() { return look().presence(); }
 
     /** The app process as seen now, to notice a new instance by its start time. */
     public Optional<AppProcess.Id> processId() {

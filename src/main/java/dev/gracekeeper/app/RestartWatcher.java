@@ -34,8 +34,9 @@ public final class RestartWatcher implements Runnable {
     /** Notes which app instance the shutdown that is starting drains. */
     public synchronized void shutdownStarted() {
         drainedProcess = probe.processId();
-        drainedListeners = probe.listeners();
-        sawGone = probe.presence() == AppProbe.Presence.GONE;
+        AppProbe.Look look = probe.look();
+        drainedListeners = look.listeners();
+        sawGone = look.presence() == AppProbe.Presence.GONE;
     }
 
     @Override
@@ -50,14 +51,14 @@ public final class RestartWatcher implements Runnable {
     synchronized void tick() {
         Phase phase = lifecycle.snapshot().phase();
         if (phase != Phase.DRAINED && phase != Phase.INTERRUPTED) return;
-        AppProbe.Presence presence = probe.presence();
-        if (presence == AppProbe.Presence.GONE) {
+        AppProbe.Look look = probe.look();
+        if (look.presence() == AppProbe.Presence.GONE) {
             sawGone = true;
             return;
         }
-        if (presence != AppProbe.Presence.PRESENT) return;
+        if (look.presence() != AppProbe.Presence.PRESENT) return;
         Optional<AppProcess.Id> now = probe.processId();
-        ProcNetTcp.Inodes listeners = probe.listeners();
+        ProcNetTcp.Inodes listeners = look.listeners();
         boolean newProcess = now.isPresent() && drainedProcess.isPresent() && !now.equals(drainedProcess);
         // New only if a socket appeared that the drained instance did not have: the drained app
         // closing one of several listeners is not a new instance.
