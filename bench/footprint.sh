@@ -256,7 +256,7 @@ hook_calls() { # PORT OUT [GENERATIONS]: /poststart + /shutdown each generation 
 run_one() { # CONFIG RUN
   local c=$1 run=$2 log=$tmp/sidecar-$1-$2.log first startup r0 r1 cold warm drain hook hook_cold term gone code
   start_app
-  nap 1                                          # the app's JVM settles before a start is timed
+  nap 0.2                                        # the app's JVM settles before a start is timed
   start_sidecar "$c" "$log"
   first=$sidecar
   startup=$(ms "$started" "$healthy")
