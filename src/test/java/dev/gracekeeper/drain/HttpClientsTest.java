@@ -31,8 +31,8 @@ class HttpClientsTest {
         CompletableFuture<OkHttpClient> build = new CompletableFuture<>();
         HttpClients clients = new HttpClients(build);
         CompletableFuture<OkHttpClient> pending = clients.boundedAsync(Duration.ofSeconds(2));
-        Thread.sleep(300);
-        build.complete(new OkHttpClient());
+        // The build finishes 300 ms after the caller asked.
+        build.completeAsync(OkHttpClient::new, CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS));
         OkHttpClient c = pending.get(5, TimeUnit.SECONDS);
         assertTrue(c.callTimeoutMillis() <= 1700 && c.callTimeoutMillis() > 0,
                 "the call timeout is what the build left of 2 s: " + c.callTimeoutMillis());
