@@ -19,6 +19,7 @@ import dev.gracekeeper.hook.Metrics;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
+import dev.gracekeeper.lifecycle.Outcome;
 import dev.gracekeeper.lifecycle.Phase;
 import dev.gracekeeper.lifecycle.ShutdownResult;
 import dev.gracekeeper.lifecycle.ShutdownStep;
@@ -210,7 +211,7 @@ public final class Main {
                     RESPONSE_FLUSH.toMillis());
         }
         ExitCode code = awaitAppGone(probe, exitAt, budget);
-        if (code == ExitCode.OK && ShutdownResult.TIMED_OUT.equals(result.outcome())) code = ExitCode.DRAIN_TIMED_OUT;
+        if (code == ExitCode.OK && result.outcome() == Outcome.TIMED_OUT) code = ExitCode.DRAIN_TIMED_OUT;
         log.info("exiting (exit {}): {}", code.code(), result.summary());
         return code;
     }

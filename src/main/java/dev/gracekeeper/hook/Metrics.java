@@ -1,5 +1,6 @@
 package dev.gracekeeper.hook;
 
+import dev.gracekeeper.lifecycle.Outcome;
 import dev.gracekeeper.lifecycle.ShutdownResult;
 import dev.gracekeeper.lifecycle.Snapshot;
 import dev.gracekeeper.lifecycle.Trigger;
@@ -29,7 +30,7 @@ public final class Metrics {
             if (v != HookGuard.Verdict.ALLOWED) rejected.put(v, new LongAdder());
         }
         for (Trigger t : Trigger.values()) {
-            for (String o : new String[] {ShutdownResult.DRAINED, ShutdownResult.TIMED_OUT, ShutdownResult.FAILED}) {
+            for (Outcome o : Outcome.values()) {
                 shutdowns.put(key(t, o), new LongAdder());
             }
         }
@@ -53,8 +54,8 @@ public final class Metrics {
         return rejected.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
-    private static String key(Trigger t, String outcome) {
-        return "trigger=\"" + t.label() + "\",outcome=\"" + outcome + "\"";
+    private static String key(Trigger t, Outcome outcome) {
+        return "trigger=\"" + t.label() + "\",outcome=\"" + outcome.label() + "\"";
     }
 
     String render(Snapshot s, boolean markerOk) {

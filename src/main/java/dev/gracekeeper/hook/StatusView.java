@@ -53,7 +53,7 @@ final class StatusView {
         Json j = new Json().field("hook", "shutdown");
         if (join != null) j.field("join", join.name().toLowerCase(Locale.ROOT));
         return j.field("generation", r.generation())
-                .field("outcome", r.outcome())
+                .field("outcome", r.outcome().label())
                 .field("first_trigger", r.firstTrigger().label())
                 .field("started_at", Optional.of(r.startedAt()))
                 .field("finished_at", Optional.of(r.finishedAt()))

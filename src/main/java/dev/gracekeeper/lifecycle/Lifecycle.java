@@ -190,9 +190,9 @@ public final class Lifecycle {
         Instant t0 = first.firstTriggerAt().orElseThrow();
         java.time.Duration left = java.time.Duration.between(clock.now(), t0.plus(shutdownBound));
         Deadline budget = Deadline.after(clock, left.isNegative() ? java.time.Duration.ZERO : left, "budget");
-        StepContext ctx = new StepContext(first.generation(), t0, budget);
+        StepContext ctx = new StepContext(t0, budget);
         List<String> done = new ArrayList<>(first.stepsDone());
-        String outcome = ShutdownResult.DRAINED;
+        Outcome outcome = Outcome.DRAINED;
         StringBuilder detail = new StringBuilder();
         for (ShutdownStep step : steps) {
             if (done.contains(step.name())) {
@@ -210,13 +210,13 @@ public final class Lifecycle {
                 what = step.run(ctx);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                outcome = ShutdownResult.FAILED;
+                outcome = Outcome.FAILED;
                 append(detail, step.name() + ": interrupted");
                 break;
             } catch (RuntimeException | Error e) {
                 // One broken step must not skip the others: the idle wait still protects requests
                 // when the drain call failed. The step stays not done, so a resume retries it.
-                outcome = ShutdownResult.FAILED;
+                outcome = Outcome.FAILED;
                 append(detail, step.name() + " failed: " + e);
                 log.error("generation {}: step {} failed; going on with the next step", first.generation(),
                         step.name(), e);
@@ -235,14 +235,14 @@ public final class Lifecycle {
             }
             persist(s);
         }
-        if (ctx.unfinished() != null && outcome.equals(ShutdownResult.DRAINED)) outcome = ShutdownResult.TIMED_OUT;
+        if (ctx.unfinished() != null && outcome == Outcome.DRAINED) outcome = Outcome.TIMED_OUT;
         Instant end = clock.now();
         ShutdownResult r = new ShutdownResult(first.generation(), outcome, first.firstTrigger().orElseThrow(), t0, end,
                 done, detail.toString(), ctx.figures());
         Snapshot finished;
         synchronized (lock) {
             finished = transition(snapshot.withResult(r).withStep(Optional.empty()), Phase.DRAINED,
-                    first.generation(), "shutdown " + outcome + " in " + r.duration().toMillis()
+                    first.generation(), "shutdown " + outcome.label() + " in " + r.duration().toMillis()
                             + " ms since the first trigger");
         }
         logTransition(finished);

@@ -15,7 +15,7 @@ import java.util.Optional;
  * {@code draining} or {@code drained}; the shutdown fields are empty while serving.
  */
 public record Marker(String podUid, long generation, Phase phase, Optional<Trigger> firstTrigger,
-                     Optional<Instant> firstTriggerAt, List<String> stepsDone, Optional<String> outcome,
+                     Optional<Instant> firstTriggerAt, List<String> stepsDone, Optional<Outcome> outcome,
                      Optional<Instant> finishedAt, String detail, Instant updatedAt) {
     public static final int FORMAT = 1;
     static final List<String> KEYS = List.of("format", "pod_uid", "generation", "phase", "first_trigger",
@@ -51,7 +51,7 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
         line(sb, "first_trigger", firstTrigger.map(Trigger::label).orElse(""));
         line(sb, "first_trigger_at", firstTriggerAt.map(Instant::toString).orElse(""));
         line(sb, "steps_done", String.join(",", stepsDone));
-        line(sb, "outcome", outcome.orElse(""));
+        line(sb, "outcome", outcome.map(Outcome::label).orElse(""));
         line(sb, "finished_at", finishedAt.map(Instant::toString).orElse(""));
         line(sb, "detail", detail.replace('\n', ' '));
         line(sb, "updated_at", updatedAt.toString());
@@ -87,7 +87,7 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
         Optional<Trigger> trigger = kv.get("first_trigger").isEmpty() ? Optional.empty()
                 : Optional.of(trigger(kv.get("first_trigger")));
         Optional<Instant> triggerAt = optionalInstant(kv, "first_trigger_at");
-        Optional<String> outcome = kv.get("outcome").isEmpty() ? Optional.empty() : Optional.of(kv.get("outcome"));
+        Optional<Outcome> outcome = kv.get("outcome").isEmpty() ? Optional.empty() : Optional.of(outcome(kv.get("outcome")));
         Optional<Instant> finished = optionalInstant(kv, "finished_at");
         if (phase != Phase.SERVING && (trigger.isEmpty() || triggerAt.isEmpty())) {
             throw new FormatException("phase=" + phase.label() + " needs first_trigger and first_trigger_at");
@@ -121,6 +121,14 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
             case "draining": return Phase.DRAINING;
             case "drained": return Phase.DRAINED;
             default: throw new FormatException("phase='" + clip(s) + "' is not serving, draining or drained");
+        }
+    }
+
+    private static Outcome outcome(String s) throws FormatException {
+        try {
+            return Outcome.fromLabel(s);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException("outcome='" + clip(s) + "' is not drained, timed-out or failed");
         }
     }
 

@@ -10,19 +10,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * unfinished business for the result.
  */
 public final class StepContext {
-    private final long generation;
     private final Instant firstTriggerAt;
     private final Deadline budget;
     private final Map<String, Long> figures = new ConcurrentHashMap<>();
     private volatile String unfinished;
 
-    StepContext(long generation, Instant firstTriggerAt, Deadline budget) {
-        this.generation = generation;
+    StepContext(Instant firstTriggerAt, Deadline budget) {
         this.firstTriggerAt = firstTriggerAt;
         this.budget = budget;
     }
-
-    public long generation() { return generation; }
 
     public Instant firstTriggerAt() { return firstTriggerAt; }
 

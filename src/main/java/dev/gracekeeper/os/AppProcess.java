@@ -34,8 +34,6 @@ public final class AppProcess {
     /** The result of a search: the process, or why none was found. */
     public record Found(Optional<Id> id, String explanation) {}
 
-    public AppConfig.ProcessSelector selector() { return selector; }
-
     /** The process the last successful {@link #find} returned: the one a drain signal went to. */
     public Optional<Id> lastFound() { return lastFound; }
 
