@@ -21,9 +21,7 @@ public final class TerminationMessage {
     private final boolean enabled;
 
     /**
-     * @param create whether a missing file may be created: yes for a path the user chose, no for
-     *               the default {@code /dev/termination-log}, which the kubelet creates itself
-     *               (outside Kubernetes, creating it would litter the host's /dev)
+     * @param create whether a missing file may be created (see Config#terminationMessageMayBeCreated)
      */
     public TerminationMessage(Path path, boolean create) {
         this.path = path;

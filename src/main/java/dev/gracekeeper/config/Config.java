@@ -43,6 +43,15 @@ public record Config(
         }
     }
 
+    /**
+     * Whether a missing termination-message file may be created: yes for a path the user chose;
+     * no for the default {@code /dev/termination-log}, which the kubelet creates itself (outside
+     * Kubernetes, creating it would litter the host's /dev).
+     */
+    public boolean terminationMessageMayBeCreated() {
+        return !terminationMessagePath.toString().equals(Var.TERMINATION_MESSAGE_PATH.defaultValue());
+    }
+
     /** True when the hook port can be reached from outside the pod's loopback. */
     public boolean reachableBeyondLoopback() {
         return bindAddress.map(a -> !a.isLoopbackAddress()).orElse(true);

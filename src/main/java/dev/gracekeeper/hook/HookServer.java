@@ -181,7 +181,7 @@ public final class HookServer {
         if (a.join() != Lifecycle.Join.STARTED && a.join() != Lifecycle.Join.RESUMED) metrics.duplicate();
         if (a.join() != Lifecycle.Join.STARTED) {
             log.info("/shutdown from {}: {} the shutdown of generation {}", source(ex),
-                    a.join().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), a.generation());
+                    a.join().words(), a.generation());
         }
         answer(ex, a.result(), r -> new Reply(200, JSON, StatusView.result(r, a.join()) + "\n"));
     }

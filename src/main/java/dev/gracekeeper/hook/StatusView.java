@@ -7,7 +7,6 @@ import dev.gracekeeper.lifecycle.ShutdownResult;
 import dev.gracekeeper.lifecycle.Snapshot;
 import dev.gracekeeper.lifecycle.Transition;
 import dev.gracekeeper.lifecycle.Trigger;
-import java.util.Locale;
 import java.util.Optional;
 
 /** Renders the snapshot and results as the JSON of {@code /status}, {@code /shutdown} and {@code /poststart}. */
@@ -51,7 +50,7 @@ final class StatusView {
 
     static String result(ShutdownResult r, Lifecycle.Join join) {
         Json j = new Json().field("hook", "shutdown");
-        if (join != null) j.field("join", join.name().toLowerCase(Locale.ROOT));
+        if (join != null) j.field("join", join.label());
         return j.field("generation", r.generation())
                 .field("outcome", r.outcome().label())
                 .field("first_trigger", r.firstTrigger().label())

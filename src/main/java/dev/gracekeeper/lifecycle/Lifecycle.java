@@ -31,7 +31,16 @@ public final class Lifecycle {
     private CompletableFuture<ShutdownResult> running;      // guarded by lock; set while DRAINING
 
     /** How a call to {@link #shutdown} related to the shutdown it got. */
-    public enum Join { STARTED, RESUMED, JOINED, ALREADY_DONE }
+    /** How a trigger met the shutdown: it started or resumed one, joined a running one, or found it done. */
+    public enum Join {
+        STARTED, RESUMED, JOINED, ALREADY_DONE;
+
+        /** For /status and hook answers: {@code already_done}. */
+        public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+
+        /** For the log: {@code already done}. */
+        public String words() { return label().replace('_', ' '); }
+    }
 
     public record Attempt(Join join, long generation, CompletableFuture<ShutdownResult> result) {}
 

@@ -199,6 +199,7 @@ class ConfigParserTest {
         assertEquals(new Config.Pod("web-0 \u00fc", "prod", "1-2-3"), c.pod());
         assertEquals("prod/web-0 \u00fc", c.pod().describe());
         assertEquals(Path.of("/tmp/termination log"), c.terminationMessagePath());
+        assertTrue(c.terminationMessageMayBeCreated(), "a path the user chose may be created");
     }
 
     @Test
@@ -222,6 +223,7 @@ class ConfigParserTest {
         assertEquals(new AppConfig(Optional.empty(), "POST", Optional.empty(), Optional.empty(), List.of(),
                 Optional.empty(), Duration.ofSeconds(60), false), c.app());
         assertEquals(Path.of("/dev/termination-log"), c.terminationMessagePath());
+        assertFalse(c.terminationMessageMayBeCreated(), "the kubelet creates the default itself");
         assertEquals(new Config.Pod("", "", ""), c.pod());
         assertEquals("(pod unknown)", c.pod().describe());
     }
