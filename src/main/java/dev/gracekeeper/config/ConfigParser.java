@@ -24,6 +24,8 @@ public final class ConfigParser {
 
     private final Map<String, String> env;
     private final List<String> problems = new ArrayList<>();
+    /** Variables whose own value was refused, so checks that combine them are skipped. */
+    private final java.util.EnumSet<Var> refused = java.util.EnumSet.noneOf(Var.class);
     private final Map<Var, String> effective = new EnumMap<>(Var.class);
 
     private ConfigParser(Map<String, String> env) {
@@ -149,7 +151,7 @@ public final class ConfigParser {
         Optional<Duration> timeout = raw(Var.DRAIN_TIMEOUT).isEmpty() ? Optional.empty()
                 : Optional.of(duration(Var.DRAIN_TIMEOUT, Duration.ZERO, Duration.ofHours(1)));
         // The arithmetic only means something once each duration parsed.
-        if (problemsAbout(Var.GRACE_PERIOD, Var.STOP_RESERVE, Var.DRAIN_DELAY, Var.DRAIN_TIMEOUT) == 0) {
+        if (!anyRefused(Var.GRACE_PERIOD, Var.STOP_RESERVE, Var.DRAIN_DELAY, Var.DRAIN_TIMEOUT)) {
             Budget.check(grace, reserve, delay, timeout).ifPresent(problems::add);
         }
         return new Budget(grace, reserve, delay, timeout);
@@ -159,20 +161,20 @@ public final class ConfigParser {
         Optional<URI> drainUrl = url(Var.APP_DRAIN_URL);
         String method = raw(Var.APP_DRAIN_METHOD);
         if (!List.of("GET", "POST", "PUT", "DELETE").contains(method)) problem(Var.APP_DRAIN_METHOD, "is not supported");
-        if (drainUrl.isEmpty() && problemsAbout(Var.APP_DRAIN_URL) == 0 && present(Var.APP_DRAIN_METHOD)) {
+        if (drainUrl.isEmpty() && !anyRefused(Var.APP_DRAIN_URL) && present(Var.APP_DRAIN_METHOD)) {
             problems.add(Var.APP_DRAIN_METHOD.envName() + " is set but " + Var.APP_DRAIN_URL.envName()
                     + " is not, so no drain call would be made; valid: set both, or neither");
         }
         Optional<String> signal = signal();
         Optional<AppConfig.ProcessSelector> process = process();
-        if (signal.isPresent() && process.isEmpty() && problemsAbout(Var.APP_PROCESS) == 0) {
+        if (signal.isPresent() && process.isEmpty() && !anyRefused(Var.APP_PROCESS)) {
             problems.add(Var.APP_DRAIN_SIGNAL.envName() + "='" + signal.get() + "' needs "
                     + Var.APP_PROCESS.envName() + " to find the process to signal; valid: a regex over its"
                     + " command line, e.g. 'nginx: master', or pidfile:/run/nginx.pid");
         }
         List<Integer> ports = ports();
         if (process.isPresent() && ports.isEmpty() && signal.isEmpty() && drainUrl.isEmpty()
-                && problemsAbout(Var.APP_PORTS, Var.APP_DRAIN_SIGNAL, Var.APP_DRAIN_URL) == 0) {
+                && !anyRefused(Var.APP_PORTS, Var.APP_DRAIN_SIGNAL, Var.APP_DRAIN_URL)) {
             // The kubelet sends the app SIGTERM only after its preStop hook returns, so an app that
             // nobody tells to drain cannot exit during the wait: every shutdown would spend the budget.
             problems.add(Var.APP_PROCESS.envName() + " without " + Var.APP_PORTS.envName() + " makes the idle"
@@ -267,11 +269,9 @@ public final class ConfigParser {
         return s != null && !s.isBlank();
     }
 
-    private long problemsAbout(Var... vars) {
-        return problems.stream().filter(p -> {
-            for (Var v : vars) if (p.startsWith(v.envName() + "=")) return true;
-            return false;
-        }).count();
+    private boolean anyRefused(Var... vars) {
+        for (Var v : vars) if (refused.contains(v)) return true;
+        return false;
     }
 
     private Duration duration(Var v, Duration min, Duration max) {
@@ -301,7 +301,7 @@ public final class ConfigParser {
         }
         if (guarded || c.hookAuth() == Config.HookAuth.NONE || !c.reachableBeyondLoopback()) return;
         // Where the server listens is only known once the port and the address parsed.
-        if (problemsAbout(Var.PORT, Var.BIND_ADDRESS) > 0) return;
+        if (anyRefused(Var.PORT, Var.BIND_ADDRESS)) return;
         String where = c.bindAddress().map(InetAddress::getHostAddress).orElse("all interfaces");
         problems.add("hooks would be open to any pod: the server listens on " + where + ":" + c.port()
                 + " and none of " + Var.HOOK_TOKEN.envName() + ", " + Var.HOOK_ALLOW_FROM.envName()
@@ -331,6 +331,7 @@ public final class ConfigParser {
     private void problem(Var v, String what) {
         String shown = v.secret() ? "****" : env.getOrDefault(v.envName(), v.defaultValue());
         problems.add(v.envName() + "='" + shown + "' " + what + "; valid: " + v.valid());
+        refused.add(v);
     }
 
     private static Optional<String> closest(String name) {

@@ -1,5 +1,6 @@
 package dev.gracekeeper.lifecycle;
 
+import dev.gracekeeper.config.Var;
 import dev.gracekeeper.os.NoFollow;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -186,7 +187,7 @@ public final class MarkerStore {
 
     private String missingDir() {
         return "state dir " + dir + " does not exist or is not a directory: mount an emptyDir there"
-                + " (GRACEKEEPER_STATE_DIR); until then shutdowns are remembered in memory only";
+                + " (" + Var.STATE_DIR.envName() + "); until then shutdowns are remembered in memory only";
     }
 
     private void fail(String message) {
