@@ -2,7 +2,6 @@ package dev.gracekeeper;
 
 import dev.gracekeeper.app.AppProbe;
 import dev.gracekeeper.app.RestartWatcher;
-import dev.gracekeeper.app.TerminationMessage;
 import dev.gracekeeper.config.AppConfig;
 import dev.gracekeeper.config.Config;
 import dev.gracekeeper.config.ConfigException;
@@ -19,6 +18,7 @@ import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
 import dev.gracekeeper.lifecycle.ShutdownStep;
+import dev.gracekeeper.lifecycle.TerminationMessage;
 import dev.gracekeeper.os.AppProcess;
 import dev.gracekeeper.os.Posix;
 import dev.gracekeeper.os.ProcNetTcp;

@@ -1,5 +1,6 @@
 package dev.gracekeeper.config;
 
+import dev.gracekeeper.os.ProcessSelector;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -166,7 +167,7 @@ public final class ConfigParser {
                     + " is not, so no drain call would be made; valid: set both, or neither");
         }
         Optional<String> signal = signal();
-        Optional<AppConfig.ProcessSelector> process = process();
+        Optional<ProcessSelector> process = process();
         if (signal.isPresent() && process.isEmpty() && !anyRefused(Var.APP_PROCESS)) {
             problems.add(Var.APP_DRAIN_SIGNAL.envName() + "='" + signal.get() + "' needs "
                     + Var.APP_PROCESS.envName() + " to find the process to signal; valid: a regex over its"
@@ -230,7 +231,7 @@ public final class ConfigParser {
     static final List<String> DRAIN_SIGNALS = List.of("SIGQUIT", "SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1", "SIGUSR2",
             "SIGWINCH");
 
-    private Optional<AppConfig.ProcessSelector> process() {
+    private Optional<ProcessSelector> process() {
         String s = raw(Var.APP_PROCESS);
         if (s.isEmpty()) return Optional.empty();
         if (s.startsWith("pidfile:")) {
@@ -239,10 +240,10 @@ public final class ConfigParser {
                 problem(Var.APP_PROCESS, "names a pidfile by a relative path");
                 return Optional.empty();
             }
-            return Optional.of(new AppConfig.PidFile(p));
+            return Optional.of(new ProcessSelector.PidFile(p));
         }
         try {
-            return Optional.of(new AppConfig.CmdlineRegex(Pattern.compile(s)));
+            return Optional.of(new ProcessSelector.CmdlineRegex(Pattern.compile(s)));
         } catch (PatternSyntaxException e) {
             problem(Var.APP_PROCESS, "is not a valid regex (" + e.getDescription() + " near index " + e.getIndex() + ")");
             return Optional.empty();

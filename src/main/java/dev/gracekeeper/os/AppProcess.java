@@ -1,6 +1,5 @@
 package dev.gracekeeper.os;
 
-import dev.gracekeeper.config.AppConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -14,16 +13,16 @@ import java.util.Optional;
  * identified by pid and start time together, so a reused pid is never mistaken for the app.
  */
 public final class AppProcess {
-    private final AppConfig.ProcessSelector selector;
+    private final ProcessSelector selector;
     private final Path proc;
     private final long self = ProcessHandle.current().pid();
     private volatile Optional<Id> lastFound = Optional.empty();
 
-    public AppProcess(AppConfig.ProcessSelector selector) {
+    public AppProcess(ProcessSelector selector) {
         this(selector, Path.of("/proc"));
     }
 
-    AppProcess(AppConfig.ProcessSelector selector, Path proc) {
+    AppProcess(ProcessSelector selector, Path proc) {
         this.selector = selector;
         this.proc = proc;
     }
@@ -44,8 +43,8 @@ public final class AppProcess {
     }
 
     private Found search() {
-        if (selector instanceof AppConfig.PidFile pf) return fromPidFile(pf.path());
-        java.util.regex.Pattern pattern = ((AppConfig.CmdlineRegex) selector).pattern();
+        if (selector instanceof ProcessSelector.PidFile pf) return fromPidFile(pf.path());
+        java.util.regex.Pattern pattern = ((ProcessSelector.CmdlineRegex) selector).pattern();
         Id best = null;
         int matches = 0;
         int seen = 0;

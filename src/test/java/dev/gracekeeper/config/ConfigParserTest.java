@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gracekeeper.os.ProcessSelector;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -321,7 +322,7 @@ class ConfigParserTest {
         assertEquals(Optional.of(URI.create("https://localhost:8443/drain")), app.drainUrl());
         assertEquals("DELETE", app.drainMethod());
         assertEquals(Optional.of("SIGQUIT"), app.drainSignal());
-        assertEquals(Optional.of(new AppConfig.PidFile(Path.of("/run/nginx.pid"))), app.process());
+        assertEquals(Optional.of(new ProcessSelector.PidFile(Path.of("/run/nginx.pid"))), app.process());
         assertEquals(List.of(8080, 8443), app.ports());
         assertEquals(Optional.of(URI.create("http://127.0.0.1:8080/ready")), app.readyUrl());
         assertEquals(Duration.ofMinutes(2), app.poststartTimeout());
@@ -350,7 +351,7 @@ class ConfigParserTest {
     void processRegexIsCompiledAsGiven() throws Exception {
         AppConfig app = ConfigParser.parse(env("GRACEKEEPER_APP_PROCESS", "nginx: master",
                 "GRACEKEEPER_APP_PORTS", "8080")).app();
-        Pattern p = ((AppConfig.CmdlineRegex) app.process().orElseThrow()).pattern();
+        Pattern p = ((ProcessSelector.CmdlineRegex) app.process().orElseThrow()).pattern();
         assertTrue(p.matcher("nginx: master process nginx -g daemon off;").find());
         assertFalse(p.matcher("nginx: worker process").find());
     }

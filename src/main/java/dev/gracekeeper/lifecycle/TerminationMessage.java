@@ -1,4 +1,4 @@
-package dev.gracekeeper.app;
+package dev.gracekeeper.lifecycle;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * status ({@code kubectl describe pod}), if that file is writable.
  */
 public final class TerminationMessage {
-    private static final Logger log = LoggerFactory.getLogger("app");
+    private static final Logger log = LoggerFactory.getLogger("termination");
     /** Kubernetes reads at most 4096 bytes of a termination message. */
     static final int MAX = 4096;
 
