@@ -205,34 +205,6 @@ class FaultsIT {
         }
     }
 
-    @Test
-    void gracePeriodTooShortForTheDelayStopsTheSidecarAtStartupWithTheArithmetic() {
-        Specs.Options o = options();
-        o.graceSeconds = 3;
-        o.stopReserve = Duration.ofSeconds(1);
-        o.drainDelay = Duration.ofSeconds(5);
-        Path podDir = dir.resolve("pod0");
-        try (Pod pod = lonePod(podDir)) {
-            PodSpec spec = Specs.pod("pod0", podDir, o);
-            Pod.Container c = pod.start("gracekeeper", spec.containers().get(0).command(), spec.containers().get(0).env());
-            assertTrue(c.awaitExit(Duration.ofSeconds(15)), c.log());
-            assertEquals(2, c.exitCode(), c.log());
-            assertTrue(c.log().contains("GRACEKEEPER_DRAIN_DELAY 5s does not fit"), c.log());
-        }
-    }
-
-    @Test
-    void hookFromThePodNetworkWithoutTheTokenIsRefused() {
-        try (Replicas r = one(options())) {
-            Pod pod = r.pods.get(0);
-            String out = Bed.run("ip", "netns", "exec", pod.netns, "curl", "-s", "--max-time", "5", "-w", " %{http_code}",
-                    "http://" + pod.ip + ":" + Specs.SIDECAR_PORT + "/shutdown");
-            assertTrue(out.endsWith(" 401"), out);
-            assertTrue(sidecarLog(r).contains("/shutdown from " + pod.ip + " rejected (401)"), sidecarLog(r));
-            assertTrue(r.kubelets.get(0).probe(HttpGet.of("/readyz", Specs.SIDECAR_PORT)), "still serving");
-        }
-    }
-
     private static void awaitLog(Pod.Container c, String line) {
         Bed.await(Duration.ofSeconds(10), c.name + " logged '" + line + "'", () -> c.log().contains(line));
     }
