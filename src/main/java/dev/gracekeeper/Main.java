@@ -41,6 +41,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length > 0) {
+            // inject and check: nothing of the sidecar is set up, and only they load the YAML library.
+            System.exit(dev.gracekeeper.adopt.Command.run(args, System.in, System.out, System.err));
+        }
         long mainStarted = System.nanoTime();
         warmUpJmx();
         // Undertow logs through java.util.logging unless told otherwise; set before it loads.

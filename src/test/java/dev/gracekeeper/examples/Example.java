@@ -130,7 +130,7 @@ public final class Example {
      * a typo like {@code readinesProbe} would pass unnoticed. Walks the object graph and fails on
      * any.
      */
-    static <T> T strict(T root, String where) {
+    public static <T> T strict(T root, String where) {
         List<String> unknown = new ArrayList<>();
         walk(root, where, unknown, new IdentityHashMap<>());
         if (!unknown.isEmpty()) throw new IllegalArgumentException("fields the Kubernetes API does not know: " + unknown);
