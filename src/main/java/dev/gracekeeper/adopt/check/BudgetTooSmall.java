@@ -23,7 +23,7 @@ final class BudgetTooSmall extends Rule {
         if (env.isPresent() && env.get().compareTo(grace) < 0) grace = env.get();
         Duration used = delay.get().plus(reserve.get());
         if (used.compareTo(grace) < 0) return;
-        report(out, pod, pod.sidecar, "env " + Var.DRAIN_DELAY.envName(), "delay " + Durations.format(delay.get())
+        report(out, pod, pod.sidecar, "env[" + Var.DRAIN_DELAY.envName() + "]", "delay " + Durations.format(delay.get())
                         + " + stop reserve " + Durations.format(reserve.get()) + " = " + Durations.format(used)
                         + " leaves nothing of the grace period " + Durations.format(grace),
                 "a delay below " + Durations.format(grace.minus(reserve.get())) + ", or a longer"

@@ -16,7 +16,7 @@ final class GracePeriodMismatch extends Rule {
     void check(CheckedPod pod, List<Finding> out) {
         Duration pods = Duration.ofSeconds(pod.view.gracePeriodSeconds());
         pod.duration(Var.GRACE_PERIOD).filter(d -> !d.equals(pods)).ifPresent(d -> report(out, pod, pod.sidecar,
-                "env " + Var.GRACE_PERIOD.envName(), Durations.format(d) + " but terminationGracePeriodSeconds is "
+                "env[" + Var.GRACE_PERIOD.envName() + "]", Durations.format(d) + " but terminationGracePeriodSeconds is "
                         + pods.toSeconds() + (pod.view.workload.spec().containsKey("terminationGracePeriodSeconds")
                         ? "" : " (unset: the default)"),
                 "set " + Var.GRACE_PERIOD.envName() + " to " + Durations.format(pods)));

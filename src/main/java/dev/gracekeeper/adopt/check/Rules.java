@@ -15,6 +15,16 @@ public final class Rules {
 
     private Rules() {}
 
+    /** The README's table of rules, generated from this list. */
+    public static String markdownTable() {
+        StringBuilder sb = new StringBuilder("| Id | Rule | Severity | Finds |\n|---|---|---|---|\n");
+        for (Rule r : ALL) {
+            sb.append("| ").append(r.id).append(" | `").append(r.name).append("` | ").append(r.severity.label())
+                    .append(" | ").append(r.summary).append(" |\n");
+        }
+        return sb.toString();
+    }
+
     public static List<Finding> check(List<Workload> workloads) {
         List<Finding> out = new ArrayList<>();
         for (Workload w : workloads) {
