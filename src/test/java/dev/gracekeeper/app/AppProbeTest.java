@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gracekeeper.config.AppConfig;
 import dev.gracekeeper.drain.HttpClients;
+import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.os.ProcNetTcp;
+import dev.gracekeeper.os.TcpStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -70,8 +72,10 @@ class AppProbeTest {
 
     private static AppProbe probe(URI ready) {
         AppConfig app = new AppConfig(Optional.empty(), "POST", Optional.empty(), Optional.empty(), List.of(),
-                Optional.of(ready), Duration.ofSeconds(1), false);
-        return new AppProbe(app, Optional.empty(), new ProcNetTcp(), HttpClients.buildInBackground());
+                Optional.of(ready), Duration.ofSeconds(1), false, 0);
+        AppConnections none = new AppConnections(List.of(), new ProcNetTcp(), new TcpStats(), Clock.SYSTEM,
+                System::nanoTime);
+        return new AppProbe(app, Optional.empty(), none, HttpClients.buildInBackground());
     }
 
     @Test
