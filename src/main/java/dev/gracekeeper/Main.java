@@ -1,5 +1,6 @@
 package dev.gracekeeper;
 
+import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.app.AppProbe;
 import dev.gracekeeper.app.RestartWatcher;
 import dev.gracekeeper.config.AppConfig;
@@ -23,6 +24,7 @@ import dev.gracekeeper.os.AppProcess;
 import dev.gracekeeper.os.Posix;
 import dev.gracekeeper.os.ProcNetTcp;
 import dev.gracekeeper.os.SignalTrap;
+import dev.gracekeeper.os.TcpStats;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,18 +99,20 @@ public final class Main {
                 ? HttpClients.buildInBackground() : null;
         Posix posix = app.needsNativePosix() ? Posix.loadInBackground() : null;
         Optional<AppProcess> process = app.process().map(AppProcess::new);
-        AppProbe probe = new AppProbe(app, process, new ProcNetTcp(), http);
+        AppConnections connections = new AppConnections(app.ports(), new ProcNetTcp(), new TcpStats(), clock,
+                AppConnections.threadCpuTime());
+        AppProbe probe = new AppProbe(app, process, connections, http);
 
         MarkerStore store = new MarkerStore(config.stateDir());
         Lifecycle lifecycle = new Lifecycle(store, store.load(config.pod().uid()), steps(config, clock, http, posix,
-                process), clock, config.pod().uid(), config.budget().shutdownBound());
+                process, connections), clock, config.pod().uid(), config.budget().shutdownBound());
         Metrics metrics = new Metrics();
         TerminationMessage message = new TerminationMessage(config.terminationMessagePath(),
                 config.terminationMessageMayBeCreated());
         lifecycle.onFinished(metrics::finished);
         lifecycle.onFinished(r -> message.write(r.summary()));
 
-        HookServer server = new HookServer(config, lifecycle, store, probe, metrics);
+        HookServer server = new HookServer(config, lifecycle, store, probe, connections, metrics);
         // Checked before listening: a sidecar that cannot send the drain signal must never pass its
         // startupProbe, or the app would start beside it and lose its drain.
         Optional<String> nativeProblem = posix == null ? Optional.empty() : posix.awaitLibrary(NATIVE_LOAD_BOUND);
@@ -153,14 +157,15 @@ public final class Main {
 
     /** The shutdown's steps, in order, for what is configured. */
     static List<ShutdownStep> steps(Config config, Clock clock, HttpClients http, Posix posix,
-                                    Optional<AppProcess> process) {
+                                    Optional<AppProcess> process, AppConnections connections) {
         AppConfig app = config.app();
         List<ShutdownStep> steps = new ArrayList<>();
         steps.add(new PropagationDelay(config.drainDelay(), clock));
         app.drainUrl().ifPresent(u -> steps.add(new HttpDrain(u, app.drainMethod(), http)));
         app.drainSignal().ifPresent(s -> steps.add(new SignalDrain(s, process.orElseThrow(), posix)));
         if (!app.ports().isEmpty() || process.isPresent()) {
-            steps.add(new IdleWait(app.ports(), process, config.budget().drainTimeout(), new ProcNetTcp(), clock));
+            steps.add(new IdleWait(connections, app.drainExitAtConnections(), process, config.budget().drainTimeout(),
+                    clock, AppConnections.threadCpuTime()));
         }
         return steps;
     }

@@ -12,7 +12,7 @@ import java.util.Optional;
  */
 public record AppConfig(Optional<URI> drainUrl, String drainMethod, Optional<String> drainSignal,
                         Optional<ProcessSelector> process, List<Integer> ports, Optional<URI> readyUrl,
-                        Duration poststartTimeout, boolean poststartFailOnTimeout) {
+                        Duration poststartTimeout, boolean poststartFailOnTimeout, int drainExitAtConnections) {
     public AppConfig {
         ports = List.copyOf(ports);
     }

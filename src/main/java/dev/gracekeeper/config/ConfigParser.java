@@ -185,6 +185,7 @@ public final class ConfigParser {
                     + Var.APP_DRAIN_URL.envName() + " (an endpoint after which the app exits), or set "
                     + Var.APP_PORTS.envName() + " to wait for connections instead");
         }
+        int exitAt = exitAtConnections(ports);
         Optional<URI> readyUrl = url(Var.APP_READY_URL);
         Duration postTimeout = duration(Var.POSTSTART_TIMEOUT, Duration.ZERO, Duration.ofHours(1));
         boolean fail;
@@ -195,7 +196,22 @@ public final class ConfigParser {
                 problem(Var.POSTSTART_ON_TIMEOUT, "is not a known policy");
                 fail = false;
         }
-        return new AppConfig(drainUrl, method, signal, process, ports, readyUrl, postTimeout, fail);
+        return new AppConfig(drainUrl, method, signal, process, ports, readyUrl, postTimeout, fail, exitAt);
+    }
+
+    private int exitAtConnections(List<Integer> ports) {
+        String s = raw(Var.DRAIN_EXIT_AT_CONNECTIONS);
+        if (!s.matches("[0-9]{1,5}") || Integer.parseInt(s) > 65535) {
+            problem(Var.DRAIN_EXIT_AT_CONNECTIONS, "is not a whole number of connections");
+            return 0;
+        }
+        int n = Integer.parseInt(s);
+        if (n > 0 && ports.isEmpty() && !anyRefused(Var.APP_PORTS)) {
+            problems.add(Var.DRAIN_EXIT_AT_CONNECTIONS.envName() + "='" + s + "' has no effect without "
+                    + Var.APP_PORTS.envName() + ": only connections on the app ports are counted; valid: set "
+                    + Var.APP_PORTS.envName() + " too, or leave it unset (0)");
+        }
+        return n;
     }
 
     private Optional<URI> url(Var v) {

@@ -31,6 +31,11 @@ public enum Var {
             "Propagation wait after readiness turns 503, while endpoints and load balancers stop routing here."),
     DRAIN_TIMEOUT("GRACEKEEPER_DRAIN_TIMEOUT", "", "a duration, at most what the budget leaves after the delay",
             "Caps the wait for the app to become idle below the budget. Unset: the budget is the cap."),
+    DRAIN_EXIT_AT_CONNECTIONS("GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS", "0", "an integer 0-65535; above 0 needs"
+            + " GRACEKEEPER_APP_PORTS",
+            "The idle wait ends once no more than this many connections are left on the app ports. For an app"
+                    + " without a drain action whose monitoring keeps a keep-alive connection open (a metrics"
+                    + " scrape), which would otherwise hold every drain to its timeout."),
     APP_DRAIN_URL("GRACEKEEPER_APP_DRAIN_URL", "", "an http:// or https:// URL",
             "Called after the delay to tell the app to drain (e.g. stop keep-alive, finish in-flight work)."),
     APP_DRAIN_METHOD("GRACEKEEPER_APP_DRAIN_METHOD", "POST", "GET, POST, PUT or DELETE",

@@ -1,5 +1,6 @@
 package dev.gracekeeper.hook;
 
+import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.app.AppProbe;
 import dev.gracekeeper.config.Config;
 import dev.gracekeeper.lifecycle.Lifecycle;
@@ -39,6 +40,7 @@ public final class HookServer {
     private final MarkerStore store;
     private final HookGuard guard;
     private final AppProbe probe;
+    private final AppConnections connections;
     private final Metrics metrics;
     private volatile String lastPoststart = "null";
     private final AtomicInteger hooksInFlight = new AtomicInteger();
@@ -55,8 +57,10 @@ public final class HookServer {
     private Undertow undertow;
     private InetSocketAddress bound;
 
-    public HookServer(Config config, Lifecycle lifecycle, MarkerStore store, AppProbe probe, Metrics metrics) {
+    public HookServer(Config config, Lifecycle lifecycle, MarkerStore store, AppProbe probe,
+                      AppConnections connections, Metrics metrics) {
         this.probe = probe;
+        this.connections = connections;
         this.metrics = metrics;
         this.config = config;
         this.lifecycle = lifecycle;
@@ -143,11 +147,11 @@ public final class HookServer {
                 break;
             case "/status":
                 if (readOnly(ex)) send(ex, 200, JSON, StatusView.render(lifecycle.snapshot(), config, store,
-                        metrics.rejectedTotal(), lastPoststart) + "\n");
+                        metrics.rejectedTotal(), lastPoststart, connections.health()) + "\n");
                 break;
             case "/metrics":
                 if (readOnly(ex)) send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics.render(lifecycle.snapshot(), store.error().isEmpty()));
+                        metrics.render(lifecycle.snapshot(), store.error().isEmpty(), connections.health()));
                 break;
             case "/shutdown":
                 if (hook(ex, path)) shutdown(ex);

@@ -1,5 +1,6 @@
 package dev.gracekeeper.hook;
 
+import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.lifecycle.Outcome;
 import dev.gracekeeper.lifecycle.ShutdownResult;
 import dev.gracekeeper.lifecycle.Snapshot;
@@ -58,7 +59,7 @@ public final class Metrics {
         return "trigger=\"" + t.label() + "\",outcome=\"" + outcome.label() + "\"";
     }
 
-    String render(Snapshot s, boolean markerOk) {
+    String render(Snapshot s, boolean markerOk, AppConnections.Health connections) {
         StringBuilder sb = new StringBuilder(2048);
         header(sb, "gracekeeper_hook_calls_total", "counter", "Accepted hook calls.");
         calls.forEach((h, n) -> sb.append("gracekeeper_hook_calls_total{hook=\"")
@@ -91,7 +92,22 @@ public final class Metrics {
         sb.append("gracekeeper_ready ").append(s.phase().ready() ? 1 : 0).append('\n');
         header(sb, "gracekeeper_marker_ok", "gauge", "1 while the marker file is being written.");
         sb.append("gracekeeper_marker_ok ").append(markerOk ? 1 : 0).append('\n');
+        if (!connections.ports().isEmpty()) connections(sb, connections);
         return sb.toString();
+    }
+
+    private static void connections(StringBuilder sb, AppConnections.Health h) {
+        header(sb, "gracekeeper_app_connections", "gauge",
+                "ESTABLISHED connections on the app ports at the last look; NaN while unknown.");
+        sb.append("gracekeeper_app_connections ").append(h.established().map(String::valueOf).orElse("NaN")).append('\n');
+        header(sb, "gracekeeper_app_connections_known", "gauge", "0 while the connection tables cannot be read.");
+        sb.append("gracekeeper_app_connections_known ").append(h.unknownBecause().isEmpty() ? 1 : 0).append('\n');
+        header(sb, "gracekeeper_connection_table_walks_total", "counter",
+                "Reads of /proc/net/tcp and tcp6 (the other looks read only counters).");
+        sb.append("gracekeeper_connection_table_walks_total ").append(h.walks()).append('\n');
+        header(sb, "gracekeeper_connection_table_read_failures_total", "counter",
+                "Reads of /proc/net/tcp and tcp6 that failed or did not parse.");
+        sb.append("gracekeeper_connection_table_read_failures_total ").append(h.failures()).append('\n');
     }
 
     private static void header(StringBuilder sb, String name, String type, String help) {

@@ -1,5 +1,6 @@
 package dev.gracekeeper.hook;
 
+import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.config.Config;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
@@ -13,7 +14,8 @@ import java.util.Optional;
 final class StatusView {
     private StatusView() {}
 
-    static String render(Snapshot s, Config c, MarkerStore store, long rejected, String lastPoststart) {
+    static String render(Snapshot s, Config c, MarkerStore store, long rejected, String lastPoststart,
+                         AppConnections.Health connections) {
         StringBuilder history = new StringBuilder("[");
         for (Transition t : s.history()) {
             if (history.length() > 1) history.append(',');
@@ -41,11 +43,26 @@ final class StatusView {
                 .field("budget", c.budget().explain())
                 .raw("last_poststart", lastPoststart)
                 .raw("last_result", s.lastResult().map(r -> result(r, null)).orElse("null"))
+                .raw("connections", connections(connections, c.app().drainExitAtConnections()))
                 .raw("marker", new Json().field("path", store.file().toString()).field("ok", store.error().isEmpty())
                         .field("error", store.error().orElse(null)).end())
                 .field("hooks_rejected", rejected)
                 .raw("history", history.toString())
                 .end();
+    }
+
+    /** The app's connections as last seen, and whether the count is known: null without app ports. */
+    private static String connections(AppConnections.Health h, int exitAt) {
+        if (h.ports().isEmpty()) return "null";
+        StringBuilder ports = new StringBuilder("[");
+        for (int p : h.ports()) ports.append(ports.length() > 1 ? "," : "").append(p);
+        return new Json().raw("ports", ports.append(']').toString()).field("exit_at", exitAt)
+                .raw("established", h.established().map(String::valueOf).orElse("null"))
+                .field("known", h.unknownBecause().isEmpty())
+                .field("unknown_because", h.unknownBecause().orElse(null))
+                .field("unknown_since", h.unknownSince())
+                .field("counters_unreadable", h.countersUnreadable().orElse(null))
+                .field("looks", h.looks()).field("walks", h.walks()).field("read_failures", h.failures()).end();
     }
 
     static String result(ShutdownResult r, Lifecycle.Join join) {

@@ -57,6 +57,8 @@ class ConfigParserTest {
                 () -> "expected a ConfigException for " + env).problems();
     }
 
+    static final String VALID_EXIT_AT = "valid: an integer 0-65535; above 0 needs GRACEKEEPER_APP_PORTS";
+
     static Arguments bad(Var v, String value, String problem) {
         return bad(v, value, Map.of(), problem);
     }
@@ -127,6 +129,18 @@ class ConfigParserTest {
                 bad(Var.DRAIN_TIMEOUT, "21s", "GRACEKEEPER_DRAIN_TIMEOUT 21s can never apply: the budget leaves at"
                         + " most 20s for the app to drain (GRACEKEEPER_GRACE_PERIOD 30s - GRACEKEEPER_STOP_RESERVE 5s"
                         + " - GRACEKEEPER_DRAIN_DELAY 5s); valid: at most 20s, or unset"),
+                bad(Var.DRAIN_EXIT_AT_CONNECTIONS, "one", Map.of("GRACEKEEPER_APP_PORTS", "8080"),
+                        "GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS='one' is not a whole number of connections; "
+                        + VALID_EXIT_AT),
+                bad(Var.DRAIN_EXIT_AT_CONNECTIONS, "-1", Map.of("GRACEKEEPER_APP_PORTS", "8080"),
+                        "GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS='-1' is not a whole number of connections; "
+                        + VALID_EXIT_AT),
+                bad(Var.DRAIN_EXIT_AT_CONNECTIONS, "70000", Map.of("GRACEKEEPER_APP_PORTS", "8080"),
+                        "GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS='70000' is not a whole number of connections; "
+                        + VALID_EXIT_AT),
+                bad(Var.DRAIN_EXIT_AT_CONNECTIONS, "1", "GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS='1' has no effect"
+                        + " without GRACEKEEPER_APP_PORTS: only connections on the app ports are counted; valid: set"
+                        + " GRACEKEEPER_APP_PORTS too, or leave it unset (0)"),
                 bad(Var.APP_DRAIN_URL, "ftp://app/drain", "GRACEKEEPER_APP_DRAIN_URL='ftp://app/drain' is not an"
                         + " absolute http(s) URL with a host; " + VALID_URL),
                 bad(Var.APP_DRAIN_URL, "/drain", "GRACEKEEPER_APP_DRAIN_URL='/drain' is not an absolute http(s) URL"
@@ -194,6 +208,13 @@ class ConfigParserTest {
     }
 
     @Test
+    void exitAtConnectionsIsParsedWithTheAppPorts() throws Exception {
+        Config c = ConfigParser.parse(env("GRACEKEEPER_APP_PORTS", "8080", "GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS", "2"));
+        assertEquals(2, c.app().drainExitAtConnections());
+        assertEquals(0, ConfigParser.parse(env()).app().drainExitAtConnections(), "unset is 0: wait for every one");
+    }
+
+    @Test
     void freeTextVariablesAcceptAnyText() throws Exception {
         Config c = ConfigParser.parse(env("POD_NAME", "web-0 \u00fc", "POD_NAMESPACE", "prod", "POD_UID", "1-2-3",
                 "GRACEKEEPER_TERMINATION_MESSAGE_PATH", "/tmp/termination log"));
@@ -222,7 +243,7 @@ class ConfigParserTest {
         assertEquals(new Budget(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(5),
                 Optional.empty()), c.budget());
         assertEquals(new AppConfig(Optional.empty(), "POST", Optional.empty(), Optional.empty(), List.of(),
-                Optional.empty(), Duration.ofSeconds(60), false), c.app());
+                Optional.empty(), Duration.ofSeconds(60), false, 0), c.app());
         assertEquals(Path.of("/dev/termination-log"), c.terminationMessagePath());
         assertFalse(c.terminationMessageMayBeCreated(), "the kubelet creates the default itself");
         assertEquals(new Config.Pod("", "", ""), c.pod());

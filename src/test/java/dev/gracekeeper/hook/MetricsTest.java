@@ -3,6 +3,7 @@ package dev.gracekeeper.hook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
@@ -12,6 +13,7 @@ import dev.gracekeeper.lifecycle.Trigger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MetricsTest {
     @TempDir Path dir;
+    static final AppConnections.Health NO_PORTS = new AppConnections.Health(List.of(), Optional.empty(),
+            Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 0);
 
     Lifecycle lifecycle(ShutdownStep... steps) {
         MarkerStore store = new MarkerStore(dir);
@@ -34,7 +38,7 @@ class MetricsTest {
 
     @Test
     void everySeriesHasHelpAndTypeAndStartsAtZeroOrNaN() {
-        String text = new Metrics().render(lifecycle().snapshot(), true);
+        String text = new Metrics().render(lifecycle().snapshot(), true, NO_PORTS);
         Matcher sample = Pattern.compile("(?m)^(gracekeeper_[a-z_]+)[ {]").matcher(text);
         int samples = 0;
         while (sample.find()) {
@@ -68,7 +72,7 @@ class MetricsTest {
         m.duplicate();
         m.rejected(HookGuard.Verdict.WRONG_TOKEN);
         lc.shutdown(Trigger.PRESTOP_HOOK, "").result().get(5, TimeUnit.SECONDS);
-        String text = m.render(lc.snapshot(), false);
+        String text = m.render(lc.snapshot(), false, NO_PORTS);
         assertEquals("2", value(text, "gracekeeper_hook_calls_total{hook=\"shutdown\"}"));
         assertEquals("1", value(text, "gracekeeper_hook_duplicates_total"));
         assertEquals(1, m.rejectedTotal());

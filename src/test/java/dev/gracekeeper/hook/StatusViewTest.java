@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gracekeeper.JsonField;
 import dev.gracekeeper.config.Config;
 import dev.gracekeeper.config.ConfigParser;
+import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
@@ -16,6 +17,7 @@ import dev.gracekeeper.lifecycle.Trigger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StatusViewTest {
     @TempDir Path dir;
+    static final AppConnections.Health NO_PORTS = new AppConnections.Health(List.of(), Optional.empty(),
+            Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 0);
 
     static String field(String json, String name) { return JsonField.of(json, name); }
 
@@ -35,7 +39,7 @@ class StatusViewTest {
     void servingPodShowsItsIdentityPhaseAndAHealthyMarker() throws Exception {
         MarkerStore store = new MarkerStore(dir);
         Lifecycle lc = new Lifecycle(store, store.load(""), List.of(), Clock.SYSTEM, "", Duration.ofSeconds(25));
-        String json = StatusView.render(lc.snapshot(), config(), store, 3, "null");
+        String json = StatusView.render(lc.snapshot(), config(), store, 3, "null", NO_PORTS);
         assertEquals("web-1", field(json, "name"));
         assertEquals("shop", field(json, "namespace"));
         assertEquals("serving", field(json, "phase"));
@@ -57,7 +61,7 @@ class StatusViewTest {
         };
         Lifecycle lc = new Lifecycle(store, store.load(""), List.of(step), Clock.SYSTEM, "", Duration.ofSeconds(25));
         ShutdownResult r = lc.shutdown(Trigger.SIGTERM, "").result().get(5, TimeUnit.SECONDS);
-        String json = StatusView.render(lc.snapshot(), config(), store, 0, "null");
+        String json = StatusView.render(lc.snapshot(), config(), store, 0, "null", NO_PORTS);
         assertEquals("drained", field(json, "phase"));
         assertEquals("false", field(json, "ready"));
         assertEquals("SIGTERM", field(json, "first_trigger"));
