@@ -14,7 +14,8 @@ import java.util.Optional;
 final class StatusView {
     private StatusView() {}
 
-    static String render(Snapshot s, Config c, MarkerStore store, long rejected, String lastPoststart) {
+    static String render(Snapshot s, Config c, MarkerStore store, long rejected, String lastPoststart,
+                         String hookPort) {
         StringBuilder history = new StringBuilder("[");
         for (Transition t : s.history()) {
             if (history.length() > 1) history.append(',');
@@ -45,6 +46,7 @@ final class StatusView {
                 .raw("marker", new Json().field("path", store.file().toString()).field("ok", store.error().isEmpty())
                         .field("error", store.error().orElse(null)).end())
                 .field("hooks_rejected", rejected)
+                .raw("hook_port", hookPort)
                 .raw("history", history.toString())
                 .end();
     }
