@@ -33,6 +33,8 @@ public final class HookServer {
     private static final HttpString ALLOW = new HttpString("Allow");
     private static final String JSON = "application/json";
     private static final String TEXT = "text/plain; charset=utf-8";
+    /** Rejected hook calls are logged once per source address in this time; the rest are counted. */
+    static final Duration REJECTION_LOG_INTERVAL = Duration.ofSeconds(10);
     private static final Duration STOP_BOUND = Duration.ofSeconds(2);
 
     private final Config config;
@@ -53,6 +55,8 @@ public final class HookServer {
                 t.setDaemon(true);
                 return t;
             });
+    private final LogLimiter rejections = new LogLimiter(Clock.SYSTEM, REJECTION_LOG_INTERVAL, "hook calls rejected",
+            log::warn);
     private HookPort port;
     private InetSocketAddress bound;
 
@@ -87,7 +91,7 @@ public final class HookServer {
     private InetSocketAddress listen(String host) {
         try {
             port = HookPort.open(new InetSocketAddress(InetAddress.getByName(host), config.port()), this::handle,
-                    metrics, Clock.SYSTEM, () -> { });
+                    metrics, Clock.SYSTEM, rejections::flush);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -263,8 +267,11 @@ public final class HookServer {
         HookGuard.Verdict v = guard.check(addr, ex.getRequestHeaders().getFirst(HookGuard.TOKEN_HEADER));
         if (v == HookGuard.Verdict.ALLOWED) return true;
         metrics.rejected(v);
-        // The kubelet ignores status codes: this line is the only trace a refused hook leaves.
-        log.warn("{} from {} rejected ({}): {}; no action taken", path, source(ex), v.status(), v.reason());
+        // The kubelet ignores status codes: this line is the only trace a refused hook leaves. Any pod
+        // can send thousands, so one line per source address per interval, and a count of the rest.
+        String from = source(ex);
+        rejections.event(from, () -> path + " from " + from + " rejected (" + v.status() + "): " + v.reason()
+                + "; no action taken");
         send(ex, v.status(), TEXT, "rejected: " + v.reason() + "\n");
         return false;
     }
