@@ -3,17 +3,18 @@ package dev.gracekeeper.hook;
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.app.AppProbe;
 import dev.gracekeeper.config.Config;
+import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
 import dev.gracekeeper.lifecycle.Snapshot;
 import dev.gracekeeper.lifecycle.Trigger;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -21,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xnio.Options;
 
 /**
  * The HTTP face of the sidecar. Everything runs on one I/O thread: the read-only endpoints answer
@@ -34,6 +34,9 @@ public final class HookServer {
     private static final HttpString ALLOW = new HttpString("Allow");
     private static final String JSON = "application/json";
     private static final String TEXT = "text/plain; charset=utf-8";
+    /** Rejected hook calls are logged once per source address in this time; the rest are counted. */
+    static final Duration REJECTION_LOG_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration STOP_BOUND = Duration.ofSeconds(2);
 
     private final Config config;
     private final Lifecycle lifecycle;
@@ -54,7 +57,9 @@ public final class HookServer {
                 t.setDaemon(true);
                 return t;
             });
-    private Undertow undertow;
+    private final LogLimiter rejections = new LogLimiter(Clock.SYSTEM, REJECTION_LOG_INTERVAL, "hook calls rejected",
+            log::warn);
+    private HookPort port;
     private InetSocketAddress bound;
 
     public HookServer(Config config, Lifecycle lifecycle, MarkerStore store, AppProbe probe,
@@ -88,26 +93,13 @@ public final class HookServer {
     }
 
     private InetSocketAddress listen(String host) {
-        Undertow u = Undertow.builder()
-                .addHttpListener(config.port(), host)
-                .setIoThreads(1)
-                .setWorkerThreads(1)
-                .setBufferSize(4096)
-                .setDirectBuffers(false)
-                // A slow or huge request must not pin the server: small headers, tiny bodies,
-                // a bound on how long a request may take to arrive, and idle connections closed.
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 8 * 1024)
-                .setServerOption(UndertowOptions.MAX_HEADERS, 64)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 4L * 1024)
-                .setServerOption(UndertowOptions.MAX_PARAMETERS, 32)
-                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 5_000)
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
-                .setSocketOption(Options.BACKLOG, 256)
-                .setHandler(this::handle)
-                .build();
-        u.start();
-        undertow = u;
-        return (InetSocketAddress) u.getListenerInfo().get(0).getAddress();
+        try {
+            port = HookPort.open(new InetSocketAddress(InetAddress.getByName(host), config.port()), this::handle,
+                    metrics, Clock.SYSTEM, rejections::flush);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return port.address();
     }
 
     /** Waits, bounded, until every hook response already due has been written. */
@@ -130,10 +122,9 @@ public final class HookServer {
      * from a median of 75 ms to 384 ms.
      */
     public void stop() {
-        if (undertow == null) return;
-        for (Undertow.ListenerInfo l : undertow.getListenerInfo()) l.suspend();
-        undertow.stop();
-        undertow = null;
+        if (port == null) return;
+        port.close(STOP_BOUND);
+        port = null;
     }
 
     private void handle(HttpServerExchange ex) {
@@ -147,7 +138,7 @@ public final class HookServer {
                 break;
             case "/status":
                 if (readOnly(ex)) send(ex, 200, JSON, StatusView.render(lifecycle.snapshot(), config, store,
-                        metrics.rejectedTotal(), lastPoststart, connections.health()) + "\n");
+                        metrics.rejectedTotal(), lastPoststart, connections.health(), port.status()) + "\n");
                 break;
             case "/metrics":
                 if (readOnly(ex)) send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
@@ -280,8 +271,11 @@ public final class HookServer {
         HookGuard.Verdict v = guard.check(addr, ex.getRequestHeaders().getFirst(HookGuard.TOKEN_HEADER));
         if (v == HookGuard.Verdict.ALLOWED) return true;
         metrics.rejected(v);
-        // The kubelet ignores status codes: this line is the only trace a refused hook leaves.
-        log.warn("{} from {} rejected ({}): {}; no action taken", path, source(ex), v.status(), v.reason());
+        // The kubelet ignores status codes: this line is the only trace a refused hook leaves. Any pod
+        // can send thousands, so one line per source address per interval, and a count of the rest.
+        String from = source(ex);
+        rejections.event(from, () -> path + " from " + from + " rejected (" + v.status() + "): " + v.reason()
+                + "; no action taken");
         send(ex, v.status(), TEXT, "rejected: " + v.reason() + "\n");
         return false;
     }

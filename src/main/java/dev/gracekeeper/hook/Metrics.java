@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 
 /**
  * Counters of the sidecar in Prometheus text format on {@code /metrics}. Written by hand: a
@@ -23,6 +24,11 @@ public final class Metrics {
     private final Map<String, LongAdder> shutdowns = new ConcurrentHashMap<>();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder poststartTimeouts = new LongAdder();
+    private final LongAdder closedAtLimit = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder acceptFailures = new LongAdder();
+    private volatile IntSupplier connectionsOpen = () -> 0;
+    private volatile int connectionLimit;
     private volatile ShutdownResult last;
 
     public Metrics() {
@@ -44,6 +50,17 @@ public final class Metrics {
     void duplicate() { duplicates.increment(); }
 
     void poststartTimedOut() { poststartTimeouts.increment(); }
+
+    void connections(IntSupplier open, int limit) {
+        connectionsOpen = open;
+        connectionLimit = limit;
+    }
+
+    void connectionsClosedAtLimit(long n) { closedAtLimit.add(n); }
+
+    void connectionRefused() { refused.increment(); }
+
+    void acceptFailed() { acceptFailures.increment(); }
 
     /** A shutdown finished: counted by its first trigger and outcome. */
     public void finished(ShutdownResult r) {
@@ -86,6 +103,19 @@ public final class Metrics {
                 "App connections open when the last idle wait began.");
         Long c = r == null ? null : r.figures().get("connections_at_drain_start");
         sb.append("gracekeeper_last_shutdown_connections_at_drain_start ").append(c == null ? "NaN" : c).append('\n');
+        header(sb, "gracekeeper_hook_connections_open", "gauge", "Connections open on the hook port.");
+        sb.append("gracekeeper_hook_connections_open ").append(connectionsOpen.getAsInt()).append('\n');
+        header(sb, "gracekeeper_hook_connections_limit", "gauge", "The most connections the hook port keeps open.");
+        sb.append("gracekeeper_hook_connections_limit ").append(connectionLimit).append('\n');
+        header(sb, "gracekeeper_hook_connections_closed_at_limit_total", "counter",
+                "Idle hook connections closed, oldest first, to admit new ones at the limit or after a failed accept.");
+        sb.append("gracekeeper_hook_connections_closed_at_limit_total ").append(closedAtLimit.sum()).append('\n');
+        header(sb, "gracekeeper_hook_connections_refused_total", "counter",
+                "New hook connections closed at the limit because every open one had a request in flight.");
+        sb.append("gracekeeper_hook_connections_refused_total ").append(refused.sum()).append('\n');
+        header(sb, "gracekeeper_hook_accept_failures_total", "counter",
+                "Failed accepts on the hook port (out of descriptors or memory).");
+        sb.append("gracekeeper_hook_accept_failures_total ").append(acceptFailures.sum()).append('\n');
         header(sb, "gracekeeper_generation", "gauge", "Current app generation.");
         sb.append("gracekeeper_generation ").append(s.generation()).append('\n');
         header(sb, "gracekeeper_ready", "gauge", "1 while the pod should receive traffic.");

@@ -15,7 +15,7 @@ final class StatusView {
     private StatusView() {}
 
     static String render(Snapshot s, Config c, MarkerStore store, long rejected, String lastPoststart,
-                         AppConnections.Health connections) {
+                         AppConnections.Health connections, String hookPort) {
         StringBuilder history = new StringBuilder("[");
         for (Transition t : s.history()) {
             if (history.length() > 1) history.append(',');
@@ -47,6 +47,7 @@ final class StatusView {
                 .raw("marker", new Json().field("path", store.file().toString()).field("ok", store.error().isEmpty())
                         .field("error", store.error().orElse(null)).end())
                 .field("hooks_rejected", rejected)
+                .raw("hook_port", hookPort)
                 .raw("history", history.toString())
                 .end();
     }
