@@ -40,6 +40,7 @@ public final class HookServer {
     private final HookGuard guard;
     private final AppProbe probe;
     private final Metrics metrics;
+    private final dev.gracekeeper.drain.PropagationReport propagation;
     private volatile String lastPoststart = "null";
     private final AtomicInteger hooksInFlight = new AtomicInteger();
     /**
@@ -55,7 +56,9 @@ public final class HookServer {
     private Undertow undertow;
     private InetSocketAddress bound;
 
-    public HookServer(Config config, Lifecycle lifecycle, MarkerStore store, AppProbe probe, Metrics metrics) {
+    public HookServer(Config config, Lifecycle lifecycle, MarkerStore store, AppProbe probe, Metrics metrics,
+                      dev.gracekeeper.drain.PropagationReport propagation) {
+        this.propagation = propagation;
         this.probe = probe;
         this.metrics = metrics;
         this.config = config;
@@ -143,7 +146,7 @@ public final class HookServer {
                 break;
             case "/status":
                 if (readOnly(ex)) send(ex, 200, JSON, StatusView.render(lifecycle.snapshot(), config, store,
-                        metrics.rejectedTotal(), lastPoststart) + "\n");
+                        metrics.rejectedTotal(), lastPoststart, propagation) + "\n");
                 break;
             case "/metrics":
                 if (readOnly(ex)) send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",

@@ -84,6 +84,12 @@ public final class Metrics {
                 "App connections open when the last idle wait began.");
         Long c = r == null ? null : r.figures().get("connections_at_drain_start");
         sb.append("gracekeeper_last_shutdown_connections_at_drain_start ").append(c == null ? "NaN" : c).append('\n');
+        header(sb, "gracekeeper_propagation_observed_seconds", "gauge", "How long after the first trigger the"
+                + " EndpointSlices of the last shutdown dropped the pod (GRACEKEEPER_PROPAGATION=endpoints); NaN when"
+                + " not seen.");
+        Long observed = r == null ? null : r.figures().get("propagation_observed_ms");
+        sb.append("gracekeeper_propagation_observed_seconds ").append(observed == null ? "NaN"
+                : String.format(Locale.ROOT, "%.3f", observed / 1000.0)).append('\n');
         header(sb, "gracekeeper_generation", "gauge", "Current app generation.");
         sb.append("gracekeeper_generation ").append(s.generation()).append('\n');
         header(sb, "gracekeeper_ready", "gauge", "1 while the pod should receive traffic.");
