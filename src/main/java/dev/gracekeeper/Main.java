@@ -7,11 +7,14 @@ import dev.gracekeeper.config.AppConfig;
 import dev.gracekeeper.config.Config;
 import dev.gracekeeper.config.ConfigException;
 import dev.gracekeeper.config.ConfigParser;
+import dev.gracekeeper.config.Propagation;
 import dev.gracekeeper.config.Var;
+import dev.gracekeeper.drain.EndpointsWait;
 import dev.gracekeeper.drain.HttpClients;
 import dev.gracekeeper.drain.HttpDrain;
 import dev.gracekeeper.drain.IdleWait;
 import dev.gracekeeper.drain.PropagationDelay;
+import dev.gracekeeper.drain.PropagationReport;
 import dev.gracekeeper.drain.SignalDrain;
 import dev.gracekeeper.hook.HookServer;
 import dev.gracekeeper.hook.Metrics;
@@ -95,8 +98,10 @@ public final class Main {
         Clock clock = Clock.SYSTEM;
         AppConfig app = config.app();
         // Slow to initialise, so started now in the background and only when a feature needs them.
-        HttpClients http = app.drainUrl().isPresent() || app.readyUrl().isPresent()
+        boolean endpoints = config.propagation().mode() == Propagation.Mode.ENDPOINTS;
+        HttpClients http = app.drainUrl().isPresent() || app.readyUrl().isPresent() || endpoints
                 ? HttpClients.buildInBackground() : null;
+        PropagationReport propagation = new PropagationReport(config.propagation().mode().label());
         Posix posix = app.needsNativePosix() ? Posix.loadInBackground() : null;
         Optional<AppProcess> process = app.process().map(AppProcess::new);
         AppConnections connections = new AppConnections(app.ports(), new ProcNetTcp(), new TcpStats(), clock,
@@ -105,14 +110,14 @@ public final class Main {
 
         MarkerStore store = new MarkerStore(config.stateDir());
         Lifecycle lifecycle = new Lifecycle(store, store.load(config.pod().uid()), steps(config, clock, http, posix,
-                process, connections), clock, config.pod().uid(), config.budget().shutdownBound());
+                process, connections, propagation), clock, config.pod().uid(), config.budget().shutdownBound());
         Metrics metrics = new Metrics();
         TerminationMessage message = new TerminationMessage(config.terminationMessagePath(),
                 config.terminationMessageMayBeCreated());
         lifecycle.onFinished(metrics::finished);
         lifecycle.onFinished(r -> message.write(r.summary()));
 
-        HookServer server = new HookServer(config, lifecycle, store, probe, connections, metrics);
+        HookServer server = new HookServer(config, lifecycle, store, probe, connections, metrics, propagation);
         // Checked before listening: a sidecar that cannot send the drain signal must never pass its
         // startupProbe, or the app would start beside it and lose its drain.
         Optional<String> nativeProblem = posix == null ? Optional.empty() : posix.awaitLibrary(NATIVE_LOAD_BOUND);
@@ -157,10 +162,19 @@ public final class Main {
 
     /** The shutdown's steps, in order, for what is configured. */
     static List<ShutdownStep> steps(Config config, Clock clock, HttpClients http, Posix posix,
-                                    Optional<AppProcess> process, AppConnections connections) {
+                                    Optional<AppProcess> process, AppConnections connections,
+                                    PropagationReport propagation) {
         AppConfig app = config.app();
         List<ShutdownStep> steps = new ArrayList<>();
-        steps.add(new PropagationDelay(config.drainDelay(), clock));
+        if (config.propagation().mode() == Propagation.Mode.ENDPOINTS) {
+            // Only here are the API client's classes loaded: the delay mode never touches them.
+            EndpointsWait wait = new EndpointsWait(config.drainDelay(), config.propagation(), config.pod().namespace(),
+                    config.pod().uid(), http, propagation, clock);
+            wait.prepare();
+            steps.add(wait);
+        } else {
+            steps.add(new PropagationDelay(config.drainDelay(), clock));
+        }
         app.drainUrl().ifPresent(u -> steps.add(new HttpDrain(u, app.drainMethod(), http)));
         app.drainSignal().ifPresent(s -> steps.add(new SignalDrain(s, process.orElseThrow(), posix)));
         if (!app.ports().isEmpty() || process.isPresent()) {

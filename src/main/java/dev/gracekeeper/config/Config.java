@@ -24,7 +24,8 @@ public record Config(
         AppConfig app,
         Path terminationMessagePath,
         Pod pod,
-        Map<Var, String> effective) {
+        Map<Var, String> effective,
+        Propagation propagation) {
 
     public Config {
         hookAllowFrom = List.copyOf(hookAllowFrom);

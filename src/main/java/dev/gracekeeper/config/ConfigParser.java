@@ -53,8 +53,9 @@ public final class ConfigParser {
         if (!stateDir.isAbsolute()) {
             problem(Var.STATE_DIR, "is not an absolute path");
         }
+        Propagation propagation = propagation(budget, pod);
         Config config = new Config(port, bind, stateDir, token, allow, auth, budget, app, terminationMessage, pod,
-                effective);
+                effective, propagation);
         checkHookSecurity(config);
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return config;
@@ -156,6 +157,48 @@ public final class ConfigParser {
             Budget.check(grace, reserve, delay, timeout).ifPresent(problems::add);
         }
         return new Budget(grace, reserve, delay, timeout);
+    }
+
+    private Propagation propagation(Budget budget, Config.Pod pod) {
+        Propagation.Mode mode;
+        switch (raw(Var.PROPAGATION)) {
+            case "delay": mode = Propagation.Mode.DELAY; break;
+            case "endpoints": mode = Propagation.Mode.ENDPOINTS; break;
+            default:
+                problem(Var.PROPAGATION, "is not a known mode");
+                mode = Propagation.Mode.DELAY;
+        }
+        Duration margin = duration(Var.PROPAGATION_MARGIN, Duration.ZERO, MAX_DRAIN_DELAY);
+        Path dir = Path.of(raw(Var.SERVICEACCOUNT_DIR));
+        if (!dir.isAbsolute()) problem(Var.SERVICEACCOUNT_DIR, "is not an absolute path");
+        String host = raw(Var.KUBERNETES_SERVICE_HOST);
+        String portText = raw(Var.KUBERNETES_SERVICE_PORT);
+        int apiPort = 0;
+        if (portText.matches("[0-9]{1,5}") && Integer.parseInt(portText) >= 1 && Integer.parseInt(portText) <= 65535) {
+            apiPort = Integer.parseInt(portText);
+        } else {
+            problem(Var.KUBERNETES_SERVICE_PORT, "is not a port number");
+        }
+        if (mode == Propagation.Mode.ENDPOINTS) {
+            if (!anyRefused(Var.PROPAGATION_MARGIN, Var.DRAIN_DELAY)
+                    && margin.compareTo(budget.drainDelay()) > 0) {
+                problems.add(Var.PROPAGATION_MARGIN.envName() + " " + Durations.format(margin) + " is longer than its"
+                        + " cap " + Var.DRAIN_DELAY.envName() + " " + Durations.format(budget.drainDelay())
+                        + ", so the endpoints could never end the wait early; valid: a margin of at most "
+                        + Durations.format(budget.drainDelay()) + ", or a longer " + Var.DRAIN_DELAY.envName());
+            }
+            if (pod.uid().isEmpty()) {
+                problems.add(Var.PROPAGATION.envName() + "=endpoints needs " + Var.POD_UID.envName() + " to find the"
+                        + " pod in its EndpointSlices; valid: add to the sidecar's env: {name: POD_UID, valueFrom:"
+                        + " {fieldRef: {fieldPath: metadata.uid}}}");
+            }
+            if (host.isEmpty()) {
+                problems.add(Var.PROPAGATION.envName() + "=endpoints needs " + Var.KUBERNETES_SERVICE_HOST.envName()
+                        + ", which the kubelet sets in every container of a pod; valid: run in a pod, or set it to"
+                        + " the API server's address");
+            }
+        }
+        return new Propagation(mode, margin, dir, host, apiPort);
     }
 
     private AppConfig app() {

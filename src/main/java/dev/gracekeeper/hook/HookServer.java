@@ -3,6 +3,7 @@ package dev.gracekeeper.hook;
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.app.AppProbe;
 import dev.gracekeeper.config.Config;
+import dev.gracekeeper.drain.PropagationReport;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
@@ -45,6 +46,7 @@ public final class HookServer {
     private final AppProbe probe;
     private final AppConnections connections;
     private final Metrics metrics;
+    private final PropagationReport propagation;
     private volatile String lastPoststart = "null";
     private final AtomicInteger hooksInFlight = new AtomicInteger();
     /**
@@ -63,7 +65,8 @@ public final class HookServer {
     private InetSocketAddress bound;
 
     public HookServer(Config config, Lifecycle lifecycle, MarkerStore store, AppProbe probe,
-                      AppConnections connections, Metrics metrics) {
+                      AppConnections connections, Metrics metrics, PropagationReport propagation) {
+        this.propagation = propagation;
         this.probe = probe;
         this.connections = connections;
         this.metrics = metrics;
@@ -138,7 +141,7 @@ public final class HookServer {
                 break;
             case "/status":
                 if (readOnly(ex)) send(ex, 200, JSON, StatusView.render(lifecycle.snapshot(), config, store,
-                        metrics.rejectedTotal(), lastPoststart, connections.health(), port.status()) + "\n");
+                        metrics.rejectedTotal(), lastPoststart, connections.health(), port.status(), propagation) + "\n");
                 break;
             case "/metrics":
                 if (readOnly(ex)) send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",

@@ -116,6 +116,12 @@ public final class Metrics {
         header(sb, "gracekeeper_hook_accept_failures_total", "counter",
                 "Failed accepts on the hook port (out of descriptors or memory).");
         sb.append("gracekeeper_hook_accept_failures_total ").append(acceptFailures.sum()).append('\n');
+        header(sb, "gracekeeper_propagation_observed_seconds", "gauge", "How long after the first trigger the"
+                + " EndpointSlices of the last shutdown dropped the pod (GRACEKEEPER_PROPAGATION=endpoints); NaN when"
+                + " not seen.");
+        Long observed = r == null ? null : r.figures().get("propagation_observed_ms");
+        sb.append("gracekeeper_propagation_observed_seconds ").append(observed == null ? "NaN"
+                : String.format(Locale.ROOT, "%.3f", observed / 1000.0)).append('\n');
         header(sb, "gracekeeper_generation", "gauge", "Current app generation.");
         sb.append("gracekeeper_generation ").append(s.generation()).append('\n');
         header(sb, "gracekeeper_ready", "gauge", "1 while the pod should receive traffic.");

@@ -2,6 +2,7 @@ package dev.gracekeeper.hook;
 
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.config.Config;
+import dev.gracekeeper.drain.PropagationReport;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
 import dev.gracekeeper.lifecycle.ShutdownResult;
@@ -15,7 +16,7 @@ final class StatusView {
     private StatusView() {}
 
     static String render(Snapshot s, Config c, MarkerStore store, long rejected, String lastPoststart,
-                         AppConnections.Health connections, String hookPort) {
+                         AppConnections.Health connections, String hookPort, PropagationReport propagation) {
         StringBuilder history = new StringBuilder("[");
         for (Transition t : s.history()) {
             if (history.length() > 1) history.append(',');
@@ -41,6 +42,7 @@ final class StatusView {
                         .field("started_at", st.startedAt().toString())
                         .field("deadline", st.deadline().toString()).end()).orElse("null"))
                 .field("budget", c.budget().explain())
+                .raw("propagation", propagation(propagation))
                 .raw("last_poststart", lastPoststart)
                 .raw("last_result", s.lastResult().map(r -> result(r, null)).orElse("null"))
                 .raw("connections", connections(connections, c.app().drainExitAtConnections()))
@@ -64,6 +66,20 @@ final class StatusView {
                 .field("unknown_since", h.unknownSince())
                 .field("counters_unreadable", h.countersUnreadable().orElse(null))
                 .field("looks", h.looks()).field("walks", h.walks()).field("read_failures", h.failures()).end();
+    }
+
+    /** The mode configured, and the mode the last wait actually used, with the control plane's lag. */
+    private static String propagation(PropagationReport p) {
+        Json j = new Json().field("configured", p.configured());
+        Optional<PropagationReport.Last> last = p.last();
+        j.field("used", last.map(PropagationReport.Last::used).orElse(p.configured().equals("delay") ? "delay" : null));
+        j.field("detail", last.map(PropagationReport.Last::detail).orElse(null));
+        if (last.flatMap(PropagationReport.Last::observedMs).isPresent()) {
+            j.field("observed_ms", last.get().observedMs().get());
+        } else {
+            j.raw("observed_ms", "null");
+        }
+        return j.end();
     }
 
     static String result(ShutdownResult r, Lifecycle.Join join) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.gracekeeper.JsonField;
 import dev.gracekeeper.config.Config;
 import dev.gracekeeper.config.ConfigParser;
+import dev.gracekeeper.drain.PropagationReport;
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Lifecycle;
@@ -39,7 +40,7 @@ class StatusViewTest {
     void servingPodShowsItsIdentityPhaseAndAHealthyMarker() throws Exception {
         MarkerStore store = new MarkerStore(dir);
         Lifecycle lc = new Lifecycle(store, store.load(""), List.of(), Clock.SYSTEM, "", Duration.ofSeconds(25));
-        String json = StatusView.render(lc.snapshot(), config(), store, 3, "null", NO_PORTS, "null");
+        String json = StatusView.render(lc.snapshot(), config(), store, 3, "null", NO_PORTS, "null", new PropagationReport("delay"));
         assertEquals("web-1", field(json, "name"));
         assertEquals("shop", field(json, "namespace"));
         assertEquals("serving", field(json, "phase"));
@@ -61,7 +62,7 @@ class StatusViewTest {
         };
         Lifecycle lc = new Lifecycle(store, store.load(""), List.of(step), Clock.SYSTEM, "", Duration.ofSeconds(25));
         ShutdownResult r = lc.shutdown(Trigger.SIGTERM, "").result().get(5, TimeUnit.SECONDS);
-        String json = StatusView.render(lc.snapshot(), config(), store, 0, "null", NO_PORTS, "null");
+        String json = StatusView.render(lc.snapshot(), config(), store, 0, "null", NO_PORTS, "null", new PropagationReport("delay"));
         assertEquals("drained", field(json, "phase"));
         assertEquals("false", field(json, "ready"));
         assertEquals("SIGTERM", field(json, "first_trigger"));

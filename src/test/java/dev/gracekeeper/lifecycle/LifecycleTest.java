@@ -228,9 +228,10 @@ class LifecycleTest {
             heard.add(r);
         });
         var result = lc.shutdown(Trigger.SIGTERM, "").result();
-        result.thenRun(() -> order.add("caller"));        // attached while the gate holds the shutdown
+        var caller = result.thenRun(() -> order.add("caller"));   // attached while the gate holds the shutdown
         gate.gate.countDown();
         ShutdownResult r = result.get(5, TimeUnit.SECONDS);
+        caller.get(5, TimeUnit.SECONDS);
         assertEquals(java.util.Map.of("connections_at_drain_start", 3L), r.figures());
         assertEquals(List.of(r), heard);
         assertEquals(List.of("listener", "caller"), order);
