@@ -93,8 +93,7 @@ final class ExitSequence {
     /** T0 + the exit bound, on the monotonic clock; T0 is set once the shutdown has started. */
     Deadline exitDeadline() {
         Instant t0 = lifecycle.snapshot().firstTriggerAt().orElse(clock.now());
-        Duration left = Duration.between(clock.now(), t0.plus(budget.exitBound()));
-        return Deadline.after(clock, left.isNegative() ? Duration.ZERO : left, "exit: T0 + grace period - 1s");
+        return Deadline.at(clock, t0.plus(budget.exitBound()), "the exit: T0 + grace period - 1s");
     }
 
     /** The sidecar outlives the app, so a late preStop or the app's last requests still find it. */

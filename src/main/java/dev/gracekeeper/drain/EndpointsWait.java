@@ -1,6 +1,7 @@
 package dev.gracekeeper.drain;
 
 import dev.gracekeeper.config.Propagation;
+import dev.gracekeeper.config.Var;
 import dev.gracekeeper.kube.KubeApi;
 import dev.gracekeeper.kube.PodRemoval;
 import dev.gracekeeper.kube.ServiceAccount;
@@ -79,7 +80,7 @@ public final class EndpointsWait implements ShutdownStep {
         if (capLeft.isNegative() || capLeft.isZero()) {
             return "cap of " + cap.toMillis() + " ms already over (" + sinceT0.toMillis() + " ms since T0)";
         }
-        Deadline until = ctx.budget().capped(capLeft, "GRACEKEEPER_DRAIN_DELAY");
+        Deadline until = ctx.budget().capped(capLeft, Var.DRAIN_DELAY.envName());
         report.record("endpoints", "watching EndpointSlices", Optional.empty());
         PodRemoval.Outcome outcome;
         try {
@@ -96,10 +97,10 @@ public final class EndpointsWait implements ShutdownStep {
                     - (clock.nanoTime() - seen.atNanos()) / 1_000_000;
             ctx.figure(FIGURE, observed);
             Deadline end = until.capped(config.margin().minusNanos(clock.nanoTime() - seen.atNanos()),
-                    "GRACEKEEPER_PROPAGATION_MARGIN");
+                    Var.PROPAGATION_MARGIN.envName());
             end.await(never);
             String what = seen.how() + " " + observed + " ms after T0; then the margin "
-                    + config.margin().toMillis() + " ms" + (end.name().equals("GRACEKEEPER_PROPAGATION_MARGIN") ? ""
+                    + config.margin().toMillis() + " ms" + (end != until ? ""
                     : ", cut at " + end.name());
             report.record("endpoints", what, Optional.of(observed));
             return "endpoints: " + what;

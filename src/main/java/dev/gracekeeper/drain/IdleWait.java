@@ -2,6 +2,7 @@ package dev.gracekeeper.drain;
 
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.lifecycle.Clock;
+import dev.gracekeeper.config.Var;
 import dev.gracekeeper.lifecycle.Deadline;
 import dev.gracekeeper.lifecycle.ShutdownStep;
 import dev.gracekeeper.lifecycle.StepContext;
@@ -61,7 +62,7 @@ public final class IdleWait implements ShutdownStep {
 
     @Override
     public String run(StepContext ctx) {
-        Deadline d = drainTimeout.map(t -> ctx.budget().capped(t, "GRACEKEEPER_DRAIN_TIMEOUT")).orElse(ctx.budget());
+        Deadline d = drainTimeout.map(t -> ctx.budget().capped(t, Var.DRAIN_TIMEOUT.envName())).orElse(ctx.budget());
         long start = clock.nanoTime();
         return ports.isEmpty() ? awaitExit(ctx, d, start) : awaitNoConnections(ctx, d, start);
     }
@@ -92,7 +93,7 @@ public final class IdleWait implements ShutdownStep {
                         : last + " connection(s) still open " + where;
                 ctx.unfinished(left);
                 if (unknown.isEmpty()) ctx.figure("connections_left", last);
-                return "timed out after " + ms + " ms (" + bound(d) + "): " + left;
+                return "timed out after " + ms + " ms (" + d.name() + "): " + left;
             }
             LockSupport.parkNanos(Math.min(pacer.next(look.walked()), Math.max(1, d.remaining().toNanos())));
         }
@@ -113,14 +114,11 @@ public final class IdleWait implements ShutdownStep {
                 long ms = (clock.nanoTime() - start) / 1_000_000;
                 String left = "app process " + id.pid() + " still running";
                 ctx.unfinished(left);
-                return "timed out after " + ms + " ms (" + bound(d) + "): " + left;
+                return "timed out after " + ms + " ms (" + d.name() + "): " + left;
             }
             LockSupport.parkNanos(POLL.toNanos());
         }
         return "app process " + id.pid() + " exited after " + (clock.nanoTime() - start) / 1_000_000 + " ms";
     }
 
-    private static String bound(Deadline d) {
-        return d.name().equals("budget") ? "the budget: grace period - stop reserve" : d.name();
-    }
 }

@@ -32,6 +32,11 @@ public final class Lifecycle {
 
     /** How a call to {@link #shutdown} related to the shutdown it got. */
     /** How a trigger met the shutdown: it started or resumed one, joined a running one, or found it done. */
+    /** The name of the whole shutdown's deadline, as logs and results show it. */
+    public static final String BUDGET = "the budget: T0 + grace period - stop reserve";
+    /** A postStart waits for a running shutdown at most its bound plus this, in case of a bug there. */
+    static final java.time.Duration POSTSTART_JOIN_SLACK = java.time.Duration.ofSeconds(5);
+
     public enum Join {
         STARTED, RESUMED, JOINED, ALREADY_DONE;
 
@@ -162,7 +167,7 @@ public final class Lifecycle {
             log.info("poststart{} arrived while generation {} drains; it waits for that shutdown to finish",
                     detail, snapshot.generation());
             // The shutdown is bounded by its own deadline; this bound only guards against a bug there.
-            return wait.copy().orTimeout(shutdownBound.toMillis() + 5_000, TimeUnit.MILLISECONDS)
+            return wait.copy().orTimeout(shutdownBound.plus(POSTSTART_JOIN_SLACK).toMillis(), TimeUnit.MILLISECONDS)
                     .handle((r, e) -> null).thenCompose(x -> poststart(detail));
         }
         logTransition(next);
@@ -197,8 +202,7 @@ public final class Lifecycle {
             }
         }
         Instant t0 = first.firstTriggerAt().orElseThrow();
-        java.time.Duration left = java.time.Duration.between(clock.now(), t0.plus(shutdownBound));
-        Deadline budget = Deadline.after(clock, left.isNegative() ? java.time.Duration.ZERO : left, "budget");
+        Deadline budget = Deadline.at(clock, t0.plus(shutdownBound), BUDGET);
         StepContext ctx = new StepContext(t0, budget);
         List<String> done = new ArrayList<>(first.stepsDone());
         Outcome outcome = Outcome.DRAINED;
