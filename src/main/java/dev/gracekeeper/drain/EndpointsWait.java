@@ -5,6 +5,7 @@ import dev.gracekeeper.config.Var;
 import dev.gracekeeper.kube.KubeApi;
 import dev.gracekeeper.kube.PodRemoval;
 import dev.gracekeeper.kube.ServiceAccount;
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Deadline;
 import dev.gracekeeper.lifecycle.ShutdownStep;
@@ -24,7 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EndpointsWait implements ShutdownStep {
     private static final Logger log = LoggerFactory.getLogger("propagation");
-    public static final String FIGURE = "propagation_observed_ms";
     static final Duration PREPARE_BOUND = Duration.ofSeconds(10);
 
     private final Duration cap;
@@ -95,7 +95,7 @@ public final class EndpointsWait implements ShutdownStep {
         if (outcome instanceof PodRemoval.Seen seen) {
             long observed = Duration.between(ctx.firstTriggerAt(), clock.now()).toMillis()
                     - (clock.nanoTime() - seen.atNanos()) / 1_000_000;
-            ctx.figure(FIGURE, observed);
+            ctx.figure(Figure.PROPAGATION_OBSERVED_MS, observed);
             Deadline end = until.capped(config.margin().minusNanos(clock.nanoTime() - seen.atNanos()),
                     Var.PROPAGATION_MARGIN.envName());
             end.await(never);

@@ -1,5 +1,6 @@
 package dev.gracekeeper.drain;
 
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.ShutdownStep;
 import dev.gracekeeper.lifecycle.StepContext;
 import java.io.IOException;
@@ -51,7 +52,7 @@ public final class HttpDrain implements ShutdownStep {
                 .build();
         try (Response response = client.newCall(request).execute()) {
             long ms = (System.nanoTime() - start) / 1_000_000;
-            ctx.figure("app_drain_http_status", response.code());
+            ctx.figure(Figure.APP_DRAIN_HTTP_STATUS, response.code());
             return call + " -> " + response.code() + " in " + ms + " ms";
         } catch (IOException e) {
             long ms = (System.nanoTime() - start) / 1_000_000;

@@ -1,6 +1,7 @@
 package dev.gracekeeper.drain;
 
 import dev.gracekeeper.app.AppConnections;
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.config.Var;
 import dev.gracekeeper.lifecycle.Deadline;
@@ -81,7 +82,7 @@ public final class IdleWait implements ShutdownStep {
             if (look.counts().isPresent()) last = look.counts().map(ProcNetTcp.Counts::established).get();
             if (first < 0 && last >= 0) {
                 first = last;
-                ctx.figure("connections_at_drain_start", first);
+                ctx.figure(Figure.CONNECTIONS_AT_DRAIN_START, first);
             }
             long ms = (clock.nanoTime() - start) / 1_000_000;
             if (look.fresh() && last <= exitAt) {
@@ -92,7 +93,7 @@ public final class IdleWait implements ShutdownStep {
                         ? "connection count unknown " + where + ", so the app was given the whole wait (" + unknown + ")"
                         : last + " connection(s) still open " + where;
                 ctx.unfinished(left);
-                if (unknown.isEmpty()) ctx.figure("connections_left", last);
+                if (unknown.isEmpty()) ctx.figure(Figure.CONNECTIONS_LEFT, last);
                 return "timed out after " + ms + " ms (" + d.name() + "): " + left;
             }
             LockSupport.parkNanos(Math.min(pacer.next(look.walked()), Math.max(1, d.remaining().toNanos())));

@@ -1,5 +1,6 @@
 package dev.gracekeeper.drain;
 
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.ShutdownStep;
 import dev.gracekeeper.lifecycle.StepContext;
 import dev.gracekeeper.os.AppProcess;
@@ -37,7 +38,7 @@ public final class SignalDrain implements ShutdownStep {
         if (error.isPresent()) {
             return signal + " to " + found.explanation() + " failed: " + error.get() + "; carrying on with the idle wait";
         }
-        ctx.figure("app_drain_signal_pid", id.pid());
+        ctx.figure(Figure.APP_DRAIN_SIGNAL_PID, id.pid());
         return signal + " sent to " + found.explanation() + " (" + clip(id.cmdline()) + ")";
     }
 

@@ -1,6 +1,7 @@
 package dev.gracekeeper.hook;
 
 import dev.gracekeeper.app.AppConnections;
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.Outcome;
 import dev.gracekeeper.lifecycle.ShutdownResult;
 import dev.gracekeeper.lifecycle.Snapshot;
@@ -101,7 +102,7 @@ public final class Metrics {
                 .append('\n');
         header(sb, "gracekeeper_last_shutdown_connections_at_drain_start", "gauge",
                 "App connections open when the last idle wait began.");
-        Long c = r == null ? null : r.figures().get("connections_at_drain_start");
+        Long c = r == null ? null : r.figures().get(Figure.CONNECTIONS_AT_DRAIN_START);
         sb.append("gracekeeper_last_shutdown_connections_at_drain_start ").append(c == null ? "NaN" : c).append('\n');
         header(sb, "gracekeeper_hook_connections_open", "gauge", "Connections open on the hook port.");
         sb.append("gracekeeper_hook_connections_open ").append(connectionsOpen.getAsInt()).append('\n');
@@ -119,7 +120,7 @@ public final class Metrics {
         header(sb, "gracekeeper_propagation_observed_seconds", "gauge", "How long after the first trigger the"
                 + " EndpointSlices of the last shutdown dropped the pod (GRACEKEEPER_PROPAGATION=endpoints); NaN when"
                 + " not seen.");
-        Long observed = r == null ? null : r.figures().get("propagation_observed_ms");
+        Long observed = r == null ? null : r.figures().get(Figure.PROPAGATION_OBSERVED_MS);
         sb.append("gracekeeper_propagation_observed_seconds ").append(observed == null ? "NaN"
                 : String.format(Locale.ROOT, "%.3f", observed / 1000.0)).append('\n');
         header(sb, "gracekeeper_generation", "gauge", "Current app generation.");

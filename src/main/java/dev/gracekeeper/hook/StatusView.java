@@ -3,6 +3,7 @@ package dev.gracekeeper.hook;
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.config.Config;
 import dev.gracekeeper.drain.PropagationReport;
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
 import dev.gracekeeper.lifecycle.ShutdownResult;
@@ -97,9 +98,9 @@ final class StatusView {
                 .end();
     }
 
-    private static String figures(java.util.Map<String, Long> f) {
+    private static String figures(java.util.Map<Figure, Long> f) {
         Json j = new Json();
-        new java.util.TreeMap<>(f).forEach(j::field);
+        new java.util.TreeMap<>(f).forEach((k, v) -> j.field(k.key(), v));
         return j.end();
     }
 

@@ -9,10 +9,10 @@ import java.util.Map;
  * The outcome of one generation's shutdown, the same for every caller that started or joined it.
  *
  * @param outcome how it ended; for {@link Outcome#TIMED_OUT} what was left is in {@code detail}
- * @param figures numbers recorded by the steps, e.g. {@code connections_at_drain_start}
+ * @param figures numbers recorded by the steps
  */
 public record ShutdownResult(long generation, Outcome outcome, Trigger firstTrigger, Instant startedAt,
-                             Instant finishedAt, List<String> stepsDone, String detail, Map<String, Long> figures) {
+                             Instant finishedAt, List<String> stepsDone, String detail, Map<Figure, Long> figures) {
     public ShutdownResult {
         stepsDone = List.copyOf(stepsDone);
         figures = Map.copyOf(figures);

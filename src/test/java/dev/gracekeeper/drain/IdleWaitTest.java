@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.lifecycle.Clock;
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
 import dev.gracekeeper.lifecycle.Outcome;
@@ -81,6 +82,6 @@ class IdleWaitTest {
         ShutdownResult r = shutdown(2, Duration.ofMillis(200));
         assertEquals(Outcome.TIMED_OUT, r.outcome(), r.toString());
         assertTrue(r.detail().contains("3 connection(s) still open on :8080"), r.detail());
-        assertEquals(3L, r.figures().get("connections_left"));
+        assertEquals(3L, r.figures().get(Figure.CONNECTIONS_LEFT));
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.lifecycle.Clock;
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
 import dev.gracekeeper.lifecycle.ShutdownStep;
@@ -60,7 +61,7 @@ class MetricsTest {
             @Override public String name() { return "counts"; }
 
             @Override public String run(StepContext ctx) {
-                ctx.figure("connections_at_drain_start", 4);
+                ctx.figure(Figure.CONNECTIONS_AT_DRAIN_START, 4);
                 ctx.unfinished("4 connections still open");
                 return "4 open";
             }

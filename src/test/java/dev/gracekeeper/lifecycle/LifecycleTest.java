@@ -216,7 +216,7 @@ class LifecycleTest {
             @Override public String name() { return "counts"; }
 
             @Override public String run(StepContext ctx) {
-                ctx.figure("connections_at_drain_start", 3);
+                ctx.figure(Figure.CONNECTIONS_AT_DRAIN_START, 3);
                 return "3 open";
             }
         };
@@ -232,7 +232,7 @@ class LifecycleTest {
         gate.gate.countDown();
         ShutdownResult r = result.get(5, TimeUnit.SECONDS);
         caller.get(5, TimeUnit.SECONDS);
-        assertEquals(java.util.Map.of("connections_at_drain_start", 3L), r.figures());
+        assertEquals(java.util.Map.of(Figure.CONNECTIONS_AT_DRAIN_START, 3L), r.figures());
         assertEquals(List.of(r), heard);
         assertEquals(List.of("listener", "caller"), order);
         assertEquals("gracekeeper: generation 1 drained in " + r.duration().toMillis()
