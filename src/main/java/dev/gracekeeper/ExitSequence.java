@@ -109,7 +109,7 @@ final class ExitSequence {
             }
             LockSupport.parkNanos(Math.min(APP_GONE_POLL.toNanos(), exit.remaining().toNanos()));
         }
-        log.info("the app is gone, {} ms after the shutdown finished", (clock.nanoTime() - start) / 1_000_000);
+        log.info("the app is gone, {} ms after the shutdown finished", clock.millisSince(start));
         return ExitCode.OK;
     }
 }

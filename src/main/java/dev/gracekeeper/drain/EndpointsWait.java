@@ -94,7 +94,7 @@ public final class EndpointsWait implements ShutdownStep {
         }
         if (outcome instanceof PodRemoval.Seen seen) {
             long observed = Duration.between(ctx.firstTriggerAt(), clock.now()).toMillis()
-                    - (clock.nanoTime() - seen.atNanos()) / 1_000_000;
+                    - clock.millisSince(seen.atNanos());
             ctx.figure(Figure.PROPAGATION_OBSERVED_MS, observed);
             Deadline end = until.capped(config.margin().minusNanos(clock.nanoTime() - seen.atNanos()),
                     Var.PROPAGATION_MARGIN.envName());

@@ -84,7 +84,7 @@ public final class IdleWait implements ShutdownStep {
                 first = last;
                 ctx.figure(Figure.CONNECTIONS_AT_DRAIN_START, first);
             }
-            long ms = (clock.nanoTime() - start) / 1_000_000;
+            long ms = clock.millisSince(start);
             if (look.fresh() && last <= exitAt) {
                 return "idle after " + ms + " ms: " + last + " connections " + where + atMost + " (" + first + " at start)";
             }
@@ -112,14 +112,14 @@ public final class IdleWait implements ShutdownStep {
         AppProcess.Id id = known.get();
         while (p.alive(id)) {
             if (d.expired()) {
-                long ms = (clock.nanoTime() - start) / 1_000_000;
+                long ms = clock.millisSince(start);
                 String left = "app process " + id.pid() + " still running";
                 ctx.unfinished(left);
                 return "timed out after " + ms + " ms (" + d.name() + "): " + left;
             }
             LockSupport.parkNanos(POLL.toNanos());
         }
-        return "app process " + id.pid() + " exited after " + (clock.nanoTime() - start) / 1_000_000 + " ms";
+        return "app process " + id.pid() + " exited after " + clock.millisSince(start) + " ms";
     }
 
 }

@@ -1,5 +1,6 @@
 package dev.gracekeeper.hook;
 
+import dev.gracekeeper.os.Untrusted;
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.app.AppProbe;
 import dev.gracekeeper.config.Config;
@@ -154,7 +155,7 @@ public final class HookServer {
                 if (hook(ex, path)) poststart(ex);
                 break;
             default:
-                send(ex, 404, TEXT, "no such endpoint: " + clip(path)
+                send(ex, 404, TEXT, "no such endpoint: " + Untrusted.clip(path, 64)
                         + "; endpoints: /poststart, /shutdown, /healthz, /readyz, /status, /metrics\n");
         }
     }
@@ -198,7 +199,7 @@ public final class HookServer {
         CompletableFuture<Reply> reply = CompletableFuture.supplyAsync(
                 () -> lifecycle.poststart(" from " + from), hookWork).thenCompose(f -> f).thenCompose(s ->
                 probe.awaitReady(timeout).thenApply(r -> {
-                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    long ms = Clock.SYSTEM.millisSince(start);
                     String json = StatusView.poststart(s, r.ready(), r.why(), ms);
                     lastPoststart = json;
                     if (r.ready()) {
@@ -257,7 +258,8 @@ public final class HookServer {
         HttpString m = ex.getRequestMethod();
         if (m.equals(Methods.GET) || m.equals(Methods.HEAD)) return true;
         ex.getResponseHeaders().put(ALLOW, "GET, HEAD");
-        send(ex, 405, TEXT, ex.getRequestPath() + " accepts GET and HEAD, not " + clip(m.toString()) + "\n");
+        send(ex, 405, TEXT, Untrusted.clip(ex.getRequestPath(), 64) + " accepts GET and HEAD, not "
+                + Untrusted.clip(m.toString(), 64) + "\n");
         return false;
     }
 
@@ -266,7 +268,8 @@ public final class HookServer {
         HttpString m = ex.getRequestMethod();
         if (!m.equals(Methods.GET) && !m.equals(Methods.POST)) {
             ex.getResponseHeaders().put(ALLOW, "GET, POST");
-            send(ex, 405, TEXT, path + " accepts GET (as the kubelet sends) and POST, not " + clip(m.toString()) + "\n");
+            send(ex, 405, TEXT, path + " accepts GET (as the kubelet sends) and POST, not "
+                    + Untrusted.clip(m.toString(), 64) + "\n");
             return false;
         }
         InetSocketAddress src = ex.getSourceAddress();
@@ -295,10 +298,6 @@ public final class HookServer {
         ex.getResponseSender().send(body);
     }
 
-    private static String clip(String s) {
-        String p = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return p.length() > 64 ? p.substring(0, 64) + "..." : p;
-    }
 
     private static String rootMessage(Throwable t) {
         while (t.getCause() != null) t = t.getCause();

@@ -235,7 +235,7 @@ public final class Lifecycle {
                         step.name(), e);
                 continue;
             }
-            long ms = (clock.nanoTime() - began) / 1_000_000;
+            long ms = clock.millisSince(began);
             log.info("generation {}: step {} ({} ms, {} ms since T0): {}", first.generation(), step.name(), ms,
                     java.time.Duration.between(t0, clock.now()).toMillis(), what);
             append(detail, step.name() + ": " + what);

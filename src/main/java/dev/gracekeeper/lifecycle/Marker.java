@@ -1,5 +1,6 @@
 package dev.gracekeeper.lifecycle;
 
+import dev.gracekeeper.os.Untrusted;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -70,16 +71,20 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
             String line = lines[i];
             if (line.startsWith("#")) continue;
             int eq = line.indexOf('=');
-            if (eq <= 0) throw new FormatException("line " + (i + 1) + ": expected key=value, got '" + clip(line) + "'");
+            if (eq <= 0) {
+                throw new FormatException("line " + (i + 1) + ": expected key=value, got '" + Untrusted.clip(line, 40) + "'");
+            }
             String key = line.substring(0, eq);
-            if (!KEYS.contains(key)) throw new FormatException("line " + (i + 1) + ": unknown key '" + clip(key) + "'");
+            if (!KEYS.contains(key)) {
+                throw new FormatException("line " + (i + 1) + ": unknown key '" + Untrusted.clip(key, 40) + "'");
+            }
             if (kv.put(key, line.substring(eq + 1)) != null) {
                 throw new FormatException("line " + (i + 1) + ": key '" + key + "' appears twice");
             }
         }
         String format = require(kv, "format");
         if (!format.equals(Integer.toString(FORMAT))) {
-            throw new FormatException("format=" + clip(format) + " is not supported (this version reads format "
+            throw new FormatException("format=" + Untrusted.clip(format, 40) + " is not supported (this version reads format "
                     + FORMAT + ")");
         }
         for (String k : KEYS) require(kv, k);
@@ -110,7 +115,7 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
 
     private static long generation(String s) throws FormatException {
         if (!s.matches("[0-9]{1,18}") || Long.parseLong(s) < 1) {
-            throw new FormatException("generation='" + clip(s) + "' is not a positive integer");
+            throw new FormatException("generation='" + Untrusted.clip(s, 40) + "' is not a positive integer");
         }
         return Long.parseLong(s);
     }
@@ -120,7 +125,7 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
             case "serving": return Phase.SERVING;
             case "draining": return Phase.DRAINING;
             case "drained": return Phase.DRAINED;
-            default: throw new FormatException("phase='" + clip(s) + "' is not serving, draining or drained");
+            default: throw new FormatException("phase='" + Untrusted.clip(s, 40) + "' is not serving, draining or drained");
         }
     }
 
@@ -128,7 +133,7 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
         try {
             return Outcome.fromLabel(s);
         } catch (IllegalArgumentException e) {
-            throw new FormatException("outcome='" + clip(s) + "' is not drained, timed-out or failed");
+            throw new FormatException("outcome='" + Untrusted.clip(s, 40) + "' is not drained, timed-out or failed");
         }
     }
 
@@ -136,7 +141,7 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
         try {
             return Trigger.fromLabel(s);
         } catch (IllegalArgumentException e) {
-            throw new FormatException("first_trigger='" + clip(s) + "' is not prestop-hook, SIGTERM or SIGINT");
+            throw new FormatException("first_trigger='" + Untrusted.clip(s, 40) + "' is not prestop-hook, SIGTERM or SIGINT");
         }
     }
 
@@ -146,12 +151,8 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
         try {
             return Optional.of(Instant.parse(s));
         } catch (DateTimeParseException e) {
-            throw new FormatException(key + "='" + clip(s) + "' is not an ISO-8601 instant");
+            throw new FormatException(key + "='" + Untrusted.clip(s, 40) + "' is not an ISO-8601 instant");
         }
     }
 
-    private static String clip(String s) {
-        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
-    }
 }

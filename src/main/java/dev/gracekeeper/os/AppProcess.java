@@ -88,7 +88,7 @@ public final class AppProcess {
             return new Found(Optional.empty(), "cannot read pidfile " + file + ": " + e);
         }
         if (!text.matches("[0-9]{1,10}")) {
-            return new Found(Optional.empty(), "pidfile " + file + " holds '" + clip(text) + "', not a pid");
+            return new Found(Optional.empty(), "pidfile " + file + " holds '" + Untrusted.clip(text, 40) + "', not a pid");
         }
         long pid = Long.parseLong(text);
         Optional<Id> id = describe(pid);
@@ -114,8 +114,4 @@ public final class AppProcess {
         }
     }
 
-    private static String clip(String s) {
-        String p = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return p.length() > 40 ? p.substring(0, 40) + "..." : p;
-    }
 }
