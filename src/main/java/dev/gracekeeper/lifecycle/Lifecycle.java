@@ -30,13 +30,12 @@ public final class Lifecycle {
     private volatile Snapshot snapshot;
     private CompletableFuture<ShutdownResult> running;      // guarded by lock; set while DRAINING
 
-    /** How a call to {@link #shutdown} related to the shutdown it got. */
-    /** How a trigger met the shutdown: it started or resumed one, joined a running one, or found it done. */
     /** The name of the whole shutdown's deadline, as logs and results show it. */
     public static final String BUDGET = "the budget: T0 + grace period - stop reserve";
     /** A postStart waits for a running shutdown at most its bound plus this, in case of a bug there. */
     static final java.time.Duration POSTSTART_JOIN_SLACK = java.time.Duration.ofSeconds(5);
 
+    /** How a call to {@link #shutdown} met the shutdown: started or resumed it, joined it, or found it done. */
     public enum Join {
         STARTED, RESUMED, JOINED, ALREADY_DONE;
 
