@@ -14,6 +14,10 @@ import java.util.Optional;
 public record InjectOptions(String input, boolean classic, Optional<String> container, boolean replacePreStop,
                             String image, Map<Var, String> env, String tokenSecret, boolean emitSecret,
                             Optional<Path> tokenFile) {
+    public InjectOptions {
+        env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+    }
+
     public static final String DEFAULT_IMAGE = "gracekeeper:dev";
     public static final String DEFAULT_TOKEN_SECRET = "gracekeeper";
 
