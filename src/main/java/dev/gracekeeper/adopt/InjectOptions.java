@@ -14,6 +14,10 @@ import java.util.Optional;
 public record InjectOptions(String input, boolean classic, Optional<String> container, boolean replacePreStop,
                             String image, Map<Var, String> env, String tokenSecret, boolean emitSecret,
                             Optional<Path> tokenFile) {
+    public InjectOptions {
+        env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+    }
+
     public static final String DEFAULT_IMAGE = "gracekeeper:dev";
     public static final String DEFAULT_TOKEN_SECRET = "gracekeeper";
 
@@ -55,6 +59,7 @@ public record InjectOptions(String input, boolean classic, Optional<String> cont
               --app-process REGEX    the app's process: a regex over its command line, or pidfile:PATH
               --app-ports LIST       the app's ports (default: the app container's TCP ports)
               --poststart-timeout D  how long the app's postStart waits for the app (default 60s)
+              --set NAME=VALUE       any other GRACEKEEPER_ variable of the sidecar (see the README's table)
               --token-secret NAME    the Secret whose key `token` the sidecar reads (default gracekeeper)
               --emit-secret          also write that Secret, with a random token, before the workloads
               --token-file PATH      the token's value, for the hooks' header, when the Secret exists
@@ -86,6 +91,10 @@ public record InjectOptions(String input, boolean classic, Optional<String> cont
                 case "--image" -> image = value(args, ++i, a, value);
                 case "--token-secret" -> secret = value(args, ++i, a, value);
                 case "--token-file" -> tokenFile = Optional.of(Path.of(value(args, ++i, a, value)));
+                case "--set" -> {
+                    String kv = value(args, ++i, a, value);
+                    env.put(settable(kv), kv.substring(kv.indexOf('=') + 1));
+                }
                 default -> {
                     if (ENV_OPTIONS.containsKey(a)) {
                         env.put(ENV_OPTIONS.get(a), value(args, ++i, a, value));
@@ -118,6 +127,26 @@ public record InjectOptions(String input, boolean classic, Optional<String> cont
 
     /** The option that sets {@code v}, for error messages. */
     static Optional<String> optionFor(Var v) {
-        return ENV_OPTIONS.entrySet().stream().filter(e -> e.getValue() == v).map(Map.Entry::getKey).findFirst();
+        return Optional.of(ENV_OPTIONS.entrySet().stream().filter(e -> e.getValue() == v).map(Map.Entry::getKey)
+                .findFirst().orElse("--set " + v.envName()));
     }
+
+    /** The variable of a {@code --set NAME=VALUE}: a GRACEKEEPER_ one that inject does not own. */
+    private static Var settable(String kv) throws UsageException {
+        String name = kv.contains("=") ? kv.substring(0, kv.indexOf('=')) : kv;
+        for (Var v : Var.values()) {
+            if (!v.envName().equals(name) || !kv.contains("=")) continue;
+            if (OWNED.contains(v)) {
+                throw new UsageException("--set " + name + ": inject sets it from the workload"
+                        + (ENV_OPTIONS.containsValue(v) ? " or " + optionFor(v).get() : ""));
+            }
+            return v;
+        }
+        throw new UsageException("--set '" + kv + "' is not NAME=VALUE with a sidecar variable; valid names: see"
+                + " the README's configuration table, e.g. --set GRACEKEEPER_POSTSTART_ON_TIMEOUT=fail");
+    }
+
+    /** Set by inject from the workload itself: the state dir, the grace period, the token, the pod's identity. */
+    static final java.util.Set<Var> OWNED = java.util.EnumSet.of(Var.STATE_DIR, Var.GRACE_PERIOD, Var.HOOK_TOKEN,
+            Var.POD_NAME, Var.POD_NAMESPACE, Var.POD_UID);
 }

@@ -70,15 +70,16 @@ public record Manifest(List<Object> documents, boolean json, boolean comments) {
 
     /**
      * The YAML 1.2 core schema for writing, plus the plain scalars that YAML 1.1 (which kubectl's
-     * parser follows) reads as booleans or numbers: such strings are quoted on the way out, so an
-     * env value "on" or "0:30" stays a string for kubectl.
+     * parser follows) reads as booleans, numbers or timestamps: such strings are quoted on the way
+     * out, so an env value "on", "0:30" or "2026-01-01" stays a string for kubectl.
      */
     static final class KubectlSafeSchema extends CoreSchema {
         static final Pattern YAML11_NOT_STRING = Pattern.compile(
                 "y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE"
                         + "|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?" // sexagesimal
                         + "|[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|[0-9][0-9_]*)" // ints, with underscores
-                        + "|[-+]?([0-9][0-9_]*)?\\.[0-9_]*([eE][-+]?[0-9]+)?|\\.(inf|Inf|INF|nan|NaN|NAN)|~|null|Null|NULL");
+                        + "|[-+]?([0-9][0-9_]*)?\\.[0-9_]*([eE][-+]?[0-9]+)?|\\.(inf|Inf|INF|nan|NaN|NAN)|~|null|Null|NULL"
+                        + "|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?|<<"); // timestamps, the merge key
 
         @Override
         public ScalarResolver getScalarResolver() {

@@ -65,6 +65,9 @@ final class SidecarEnv {
     List<Object> entries(String tokenSecret) {
         List<Object> out = new ArrayList<>();
         for (Var v : ORDER) if (values.containsKey(v)) out.add(Tree.of("name", v.envName(), "value", values.get(v)));
+        for (Var v : values.keySet()) {
+            if (!ORDER.contains(v)) out.add(Tree.of("name", v.envName(), "value", values.get(v)));
+        }
         out.add(Tree.of("name", Var.HOOK_TOKEN.envName(), "valueFrom",
                 Tree.of("secretKeyRef", Tree.of("name", tokenSecret, "key", Tokens.KEY))));
         for (Var v : List.of(Var.POD_NAME, Var.POD_NAMESPACE, Var.POD_UID)) {

@@ -111,7 +111,7 @@ class InjectChoicesTest {
         Typed t = inject(APP, "--emit-secret", "--image", "registry.example.com/gk:1", "--port", "9000",
                 "--drain-delay", "2500ms", "--stop-reserve", "10s", "--drain-timeout", "20s", "--drain-url",
                 "http://127.0.0.1:8080/drain", "--drain-method", "PUT", "--app-ports", "8080,8081",
-                "--poststart-timeout", "30s", "--token-secret", "web-hooks");
+                "--poststart-timeout", "30s", "--token-secret", "web-hooks", "--set", "GRACEKEEPER_POSTSTART_ON_TIMEOUT=fail");
         Config c = t.config();
         Container s = t.container("gracekeeper");
         assertEquals("registry.example.com/gk:1", s.getImage());
@@ -124,6 +124,7 @@ class InjectChoicesTest {
         assertEquals("PUT", c.app().drainMethod());
         assertEquals(List.of(8080, 8081), c.app().ports());
         assertEquals(Duration.ofSeconds(30), c.app().poststartTimeout());
+        assertTrue(c.app().poststartFailOnTimeout(), "--set reaches the sidecar");
         assertEquals("web-hooks", s.getEnv().stream().filter(e -> e.getName().equals("GRACEKEEPER_HOOK_TOKEN"))
                 .findFirst().orElseThrow().getValueFrom().getSecretKeyRef().getName());
     }

@@ -57,7 +57,8 @@ class ManifestTest {
     }
 
     static Stream<String> yaml11NonStrings() {
-        return Stream.of("on", "off", "yes", "No", "y", "1:30", "1_000", "0x1F", "8080", "1.5", "true", "null", "~");
+        return Stream.of("on", "off", "yes", "No", "y", "1:30", "1_000", "0x1F", "8080", "1.5", "true", "null", "~", "2026-11-30",
+                "2026-11-30T05:00:00Z", "<<");
     }
 
     @ParameterizedTest

@@ -16,12 +16,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bed runs an injected workload: the app-only Deployment of examples/kustomize/base goes
- * through {@code inject}, and what inject wrote (the Secret with its token included) is what the
+ * through {@code inject} (native and classic sidecar), and what inject wrote (the Secret with its token included) is what the
  * bed deploys, two replicas behind an L4 balancer with endpoint lag; one is deleted under load and
  * no request may fail.
  */
@@ -36,10 +37,13 @@ class InjectedWorkloadIT {
         Bed.assumeAvailable();
     }
 
-    @Test
-    void anInjectedAppOnlyWorkloadDrainsWithoutAFailedRequest() throws IOException {
+    @ParameterizedTest(name = "classic={0}")
+    @ValueSource(booleans = {false, true})
+    void anInjectedAppOnlyWorkloadDrainsWithoutAFailedRequest(boolean classic) throws IOException {
         Path injected = Files.createDirectories(dir.resolve("injected"));
-        String manifest = run("inject", "--emit-secret", "--drain-url", "http://127.0.0.1:8080/drain", BASE.toString());
+        String manifest = classic
+                ? run("inject", "--classic", "--emit-secret", "--drain-url", "http://127.0.0.1:8080/drain", BASE.toString())
+                : run("inject", "--emit-secret", "--drain-url", "http://127.0.0.1:8080/drain", BASE.toString());
         Files.writeString(injected.resolve("deployment.yaml"), manifest);
         assertEquals("1 workload(s) checked: 0 error(s), 0 warning(s)\n", run("check", injected.resolve("deployment.yaml")
                 .toString()));
@@ -54,8 +58,8 @@ class InjectedWorkloadIT {
             r.kubelets.get(0).delete();
             long ms = (System.nanoTime() - start) / 1_000_000;
             Wrk.Result load = wrk.await();
-            System.out.printf("injected examples/kustomize/base: pod0 deleted, gone in %d ms (delay %d ms); load: %s%n",
-                    ms, DELAY.toMillis(), load);
+            System.out.printf("injected examples/kustomize/base (%s sidecar): pod0 deleted, gone in %d ms (delay %d ms);"
+                    + " load: %s%n", classic ? "classic" : "native", ms, DELAY.toMillis(), load);
             assertEquals(0, load.failed(), "no request may fail: " + load + "\n" + r.logs(0));
             assertTrue(load.requests() > 100, "the load ran: " + load);
             assertTrue(ms >= DELAY.toMillis(), "the pod stayed for the propagation delay: " + ms + " ms\n" + r.timeline);

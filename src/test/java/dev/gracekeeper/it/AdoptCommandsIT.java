@@ -75,6 +75,20 @@ class AdoptCommandsIT {
         assertTrue(unknown.err.contains("unknown command 'lint'"), unknown.err);
     }
 
+    /**
+     * SnakeYAML Engine ships META-INF/versions/11/module-info.class; kept in the shaded jar, it makes
+     * jdeps (docker/build-runtime.sh) see the whole jar as that module, needing java.base only, and
+     * the image's JRE would lack jdk.unsupported and the rest.
+     */
+    @Test
+    void theShadedJarHoldsNoModuleDescriptor() throws IOException {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(Sidecar.jar().toFile())) {
+            List<String> descriptors = jar.stream().map(java.util.zip.ZipEntry::getName)
+                    .filter(n -> n.endsWith("module-info.class")).toList();
+            assertEquals(List.of(), descriptors);
+        }
+    }
+
     record Run(int exit, String out, String err) {}
 
     private Run run(String stdin, String jvmFlag, String... args) throws IOException, InterruptedException {
