@@ -7,9 +7,6 @@ import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,17 +23,6 @@ final class PostStartHook {
     private final AppConfig app;
     private final Metrics metrics;
     private volatile String last = "null";
-    /**
-     * The new generation is written to the marker (fsyncs) off the I/O thread, which also serves
-     * /healthz and /readyz. One thread, started on first use, gone when idle.
-     */
-    private final ThreadPoolExecutor markerWork = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "hook-work");
-                t.setDaemon(true);
-                return t;
-            });
-
     PostStartHook(Lifecycle lifecycle, AppProbe probe, AppConfig app, Metrics metrics) {
         this.lifecycle = lifecycle;
         this.probe = probe;
@@ -51,8 +37,7 @@ final class PostStartHook {
         metrics.called(Metrics.Hook.POSTSTART);
         Duration timeout = app.poststartTimeout();
         long start = Clock.SYSTEM.nanoTime();
-        return CompletableFuture.supplyAsync(() -> lifecycle.poststart(" from " + from), markerWork)
-                .thenCompose(f -> f)
+        return lifecycle.poststart(" from " + from)
                 .thenCompose(s -> probe.awaitReady(timeout).thenApply(r -> {
                     long ms = Clock.SYSTEM.millisSince(start);
                     String json = StatusView.poststart(s, r.ready(), r.why(), ms);

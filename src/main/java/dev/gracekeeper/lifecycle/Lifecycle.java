@@ -148,7 +148,9 @@ public final class Lifecycle {
 
     /**
      * A new app instance started. While a shutdown runs, the new generation begins once it has
-     * finished (the old instance's shutdown is bounded by its own deadline).
+     * finished (the old instance's shutdown is bounded by its own deadline). Never blocks the
+     * caller (the hook server's I/O thread): the marker's fsyncs run on another thread, and the
+     * future completes once the marker holds the new generation.
      */
     public CompletableFuture<Snapshot> poststart(String detail) {
         CompletableFuture<ShutdownResult> wait;
@@ -173,8 +175,10 @@ public final class Lifecycle {
                     .handle((r, e) -> null).thenCompose(x -> poststart(detail));
         }
         logTransition(next);
-        persist(next);
-        return CompletableFuture.completedFuture(next);
+        return CompletableFuture.supplyAsync(() -> {
+            persist(next);
+            return next;
+        });
     }
 
     /** Called on the shutdown's thread when a shutdown starts or resumes, before its first step. */
