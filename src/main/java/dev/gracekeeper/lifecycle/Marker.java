@@ -100,7 +100,16 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
         if (phase == Phase.DRAINED && (outcome.isEmpty() || finished.isEmpty())) {
             throw new FormatException("phase=drained needs outcome and finished_at");
         }
+        // What reaches the log from here is printable: a planted marker cannot forge log lines.
+        if (!kv.get("pod_uid").matches("[\\x21-\\x7e]{0,128}")) {
+            throw new FormatException("pod_uid='" + Untrusted.clip(kv.get("pod_uid"), 40)
+                    + "' is not a pod uid (up to 128 printable characters, no spaces)");
+        }
         String steps = kv.get("steps_done");
+        if (!steps.matches("([a-z0-9-]{1,64}(,[a-z0-9-]{1,64})*)?")) {
+            throw new FormatException("steps_done='" + Untrusted.clip(steps, 40)
+                    + "' is not a comma-separated list of step names (a-z, 0-9, -)");
+        }
         List<String> stepList = steps.isEmpty() ? List.of() : new ArrayList<>(Arrays.asList(steps.split(",")));
         return new Marker(kv.get("pod_uid"), generation(kv.get("generation")), phase, trigger, triggerAt, stepList,
                 outcome, finished, kv.get("detail"),

@@ -34,6 +34,7 @@ public final class MarkerStore {
     private static final Logger log = LoggerFactory.getLogger("marker");
     public static final String FILE = "gracekeeper.marker";
     static final int MAX_BYTES = 64 * 1024;
+    static final int MAX_CLEANED = 64;
 
     private final Path dir;
     private final Path file;
@@ -85,7 +86,9 @@ public final class MarkerStore {
         }
         try {
             Marker m = Marker.parse(new String(bytes, StandardCharsets.UTF_8));
-            if (!podUid.isEmpty() && !m.podUid().isEmpty() && !podUid.equals(m.podUid())) {
+            // A marker without a pod uid is accepted only by a sidecar that has none either: one that
+            // knows its pod must not resume a shutdown someone else wrote down.
+            if (!podUid.isEmpty() && !podUid.equals(m.podUid())) {
                 return discard("belongs to pod uid " + m.podUid() + ", this pod is " + podUid);
             }
             return new Found(m);
@@ -116,15 +119,24 @@ public final class MarkerStore {
         }
     }
 
-    /** A crash between create and rename leaves a temp file; older versions used one fixed name. */
+    /**
+     * A crash between create and rename leaves a temp file; older versions used one fixed name.
+     * At most {@link #MAX_CLEANED} a start: thousands planted there must not hold the startup.
+     */
     private void removeStaleTemps() {
         int removed = 0;
+        int seen = 0;
         try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
             for (Path t : temps) {
-                if (NoFollow.inspect(t).kind() == NoFollow.Kind.DIRECTORY) continue;
-                if (Files.deleteIfExists(t)) removed++;     // unlink removes a link itself, never its target
+                if (++seen > MAX_CLEANED) break;
+                try {
+                    if (NoFollow.inspect(t).kind() == NoFollow.Kind.DIRECTORY) continue;
+                    if (Files.deleteIfExists(t)) removed++;     // unlink removes a link itself, never its target
+                } catch (IOException e) {
+                    log.debug("could not remove {}: {}", t, e.toString());
+                }
             }
-        } catch (IOException e) {
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
             log.debug("could not clean temp files in {}: {}", dir, e.toString());
         }
         if (removed > 0) log.info("removed {} leftover temp file(s) {}* in {}", removed, TEMP_PREFIX, dir);

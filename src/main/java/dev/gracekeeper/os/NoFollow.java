@@ -27,7 +27,7 @@ public final class NoFollow {
     private NoFollow() {}
 
     /** What sits at a name, seen without following it. */
-    public enum Kind { ABSENT, REGULAR, SYMLINK, HARD_LINK, DIRECTORY, FIFO, OTHER }
+    public enum Kind { ABSENT, REGULAR, SYMLINK, HARD_LINK, FOREIGN, DIRECTORY, FIFO, OTHER }
 
     /** @param detail says what it is, for a log line, e.g. "a symbolic link to /etc/passwd" */
     public record Entry(Kind kind, String detail) {
@@ -37,16 +37,21 @@ public final class NoFollow {
     public static Entry inspect(Path p) throws IOException {
         Map<String, Object> a;
         try {
-            a = Files.readAttributes(p, "unix:mode,nlink", NOFOLLOW);
+            a = Files.readAttributes(p, "unix:mode,nlink,uid", NOFOLLOW);
         } catch (NoSuchFileException e) {
             return new Entry(Kind.ABSENT, "nothing");
         }
         int mode = (Integer) a.get("mode");
         int links = (Integer) a.get("nlink");
+        int owner = (Integer) a.get("uid");
+        int self = selfUid();
         return switch (mode & S_IFMT) {
-            case S_IFREG -> links == 1 ? new Entry(Kind.REGULAR, "a regular file")
-                    : new Entry(Kind.HARD_LINK, "a file with " + links + " hard links (one may be outside the state dir)");
-            case S_IFLNK -> new Entry(Kind.SYMLINK, "a symbolic link to " + target(p));
+            case S_IFREG -> links != 1
+                    ? new Entry(Kind.HARD_LINK, "a file with " + links + " hard links (one may be outside the state dir)")
+                    : self >= 0 && owner != self ? new Entry(Kind.FOREIGN, "a file owned by uid " + owner
+                            + ", not this process's uid " + self + " (another container wrote it)")
+                    : new Entry(Kind.REGULAR, "a regular file");
+            case S_IFLNK -> new Entry(Kind.SYMLINK, "a symbolic link to " + Untrusted.clip(target(p), 120));
             case S_IFDIR -> new Entry(Kind.DIRECTORY, "a directory");
             case S_IFIFO -> new Entry(Kind.FIFO, "a FIFO");
             default -> new Entry(Kind.OTHER, "a special file (mode " + Integer.toOctalString(mode) + ")");
@@ -74,8 +79,10 @@ public final class NoFollow {
         try {
             return FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, NOFOLLOW);
         } catch (FileSystemException e) {
-            if (e instanceof NoSuchFileException) throw e;
-            // Read-only file system or no write permission: nobody can swap in a FIFO there either.
+            // Only a read-only file system earns a read-only open: nobody can swap a FIFO in there.
+            // Anything else (no permission: a file someone else owns) is not ours to read.
+            String reason = e.getReason();
+            if (reason == null || !reason.contains("Read-only file system")) throw e;
             return FileChannel.open(p, StandardOpenOption.READ, NOFOLLOW);
         }
     }
@@ -95,7 +102,7 @@ public final class NoFollow {
             Map<String, Object> a = Files.readAttributes(dir, "unix:mode,uid");
             int mode = (Integer) a.get("mode") & 07777;
             int owner = (Integer) a.get("uid");
-            int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            int self = selfUid();
             StringBuilder why = new StringBuilder();
             if ((mode & 0022) != 0) {
                 why.append((mode & 0002) != 0 ? "world-writable" : "group-writable")
@@ -108,6 +115,15 @@ public final class NoFollow {
             return why.isEmpty() ? Optional.empty() : Optional.of(why.toString());
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return Optional.empty();
+        }
+    }
+
+    /** This process's effective uid, as the owner of /proc/self; -1 when unknown. */
+    static int selfUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

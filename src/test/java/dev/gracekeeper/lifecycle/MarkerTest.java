@@ -49,6 +49,11 @@ class MarkerTest {
                 Arguments.of(good.replace("outcome=drained", "outcome="), "phase=drained needs outcome and finished_at"),
                 Arguments.of(good.replace("outcome=drained", "outcome=done"),
                         "outcome='done' is not drained, timed-out or failed"),
+                Arguments.of(good.replace("pod_uid=uid-1", "pod_uid=uid\u001b[2J"),
+                        "pod_uid='uid?[2J' is not a pod uid (up to 128 printable characters, no spaces)"),
+                Arguments.of(good.replace("steps_done=propagation-delay", "steps_done=propagation-delay,Forged INFO"),
+                        "steps_done='propagation-delay,Forged INFO' is not a comma-separated list of step names"
+                                + " (a-z, 0-9, -)"),
                 Arguments.of(good.replace("first_trigger=prestop-hook", "first_trigger=SIGKILL"),
                         "first_trigger='SIGKILL' is not prestop-hook, SIGTERM or SIGINT"),
                 Arguments.of(good.replace("updated_at=", "updated_at=yesterday"),

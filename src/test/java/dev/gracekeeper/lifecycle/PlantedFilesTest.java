@@ -3,14 +3,18 @@ package dev.gracekeeper.lifecycle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -103,6 +107,38 @@ class PlantedFilesTest {
         MarkerStore.Discarded d = assertInstanceOf(MarkerStore.Discarded.class, new MarkerStore(dir).load(""));
         assertTrue(d.movedTo().orElseThrow().getFileName().toString().startsWith(MarkerStore.FILE + ".bad-"));
         assertTrue(Files.exists(bad, LinkOption.NOFOLLOW_LINKS), "the planted entry is still there");
+        assertOutsideUntouched();
+    }
+
+    @Test
+    void markerWrittenByAnotherUserIsMovedAsideUnread() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to give a file to another uid");
+        Path marker = dir.resolve(MarkerStore.FILE);
+        new MarkerStore(dir).write(MarkerTest.drained(), 1);
+        Files.setAttribute(marker, "unix:uid", 4321, LinkOption.NOFOLLOW_LINKS);
+        MarkerStore.Discarded d = assertInstanceOf(MarkerStore.Discarded.class, new MarkerStore(dir).load("uid-1"));
+        assertTrue(d.why().contains("owned by uid 4321"), d.why());
+    }
+
+    @Test
+    void markerWithoutAPodUidIsNotTakenByASidecarThatKnowsItsPod() throws Exception {
+        Marker anonymous = new Marker("", 3, Phase.DRAINING, MarkerTest.drained().firstTrigger(),
+                MarkerTest.drained().firstTriggerAt(), List.of("propagation-delay", "idle-wait"), Optional.empty(),
+                Optional.empty(), "", MarkerTest.T0);
+        new MarkerStore(dir).write(anonymous, 1);
+        assertInstanceOf(MarkerStore.Discarded.class, new MarkerStore(dir).load("uid-1"),
+                "a planted 'steps already done' marker must not skip this pod's waits");
+        new MarkerStore(dir).write(anonymous, 1);
+        assertInstanceOf(MarkerStore.Found.class, new MarkerStore(dir).load(""));
+    }
+
+    @Test
+    void thousandsOfPlantedTempNamesAreCleanedAFewAtEachStart() throws Exception {
+        for (int i = 0; i < 200; i++) Files.createSymbolicLink(dir.resolve(MarkerStore.FILE + ".tmp-x" + i), outside);
+        new MarkerStore(dir).load("");
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(200 - MarkerStore.MAX_CLEANED, left.count());
+        }
         assertOutsideUntouched();
     }
 
