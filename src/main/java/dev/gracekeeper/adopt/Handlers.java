@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /** Lifecycle handlers and probes as users wrote them: what they do, and whether they just sleep. */
 public final class Handlers {
-    private static final Pattern SLEEP = Pattern.compile("\\s*(?:exec\\s+)?(?:/bin/|/usr/bin/)?sleep\\s+([0-9]+)(?:\\.[0-9]*)?s?\\s*;?\\s*");
+    private static final Pattern SLEEP = Pattern.compile("\\s*(?:exec\\s+)?(?:/bin/|/usr/bin/)?sleep\\s+([0-9]{1,9})(?:\\.[0-9]*)?s?\\s*;?\\s*");
     private static final List<String> SHELLS = List.of("sh", "/bin/sh", "bash", "/bin/bash", "/usr/bin/bash", "ash");
 
     private Handlers() {}

@@ -21,6 +21,7 @@ final class Input {
             } else {
                 Path p = Path.of(name);
                 if (!Files.isRegularFile(p)) throw new ManifestException(name + ": no such file");
+                if (Files.size(p) > MAX_BYTES) throw new ManifestException(name + ": larger than " + MAX_BYTES + " bytes");
                 bytes = Files.readAllBytes(p);
             }
         } catch (IOException e) {

@@ -8,8 +8,11 @@ import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.common.FlowStyle;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.representer.StandardRepresenter;
 import org.snakeyaml.engine.v2.resolver.ScalarResolver;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
@@ -24,7 +27,8 @@ public record Manifest(List<Object> documents, boolean json, boolean comments) {
     private static final Pattern COMMENT_LINE = Pattern.compile("(?m)^\\s*#");
 
     public static Manifest read(String text, String source) throws ManifestException {
-        LoadSettings settings = LoadSettings.builder().setLabel(source).setAllowDuplicateKeys(false).build();
+        LoadSettings settings = LoadSettings.builder().setLabel(source).setAllowDuplicateKeys(false)
+                .setCodePointLimit(Input.MAX_BYTES).setSchema(new Yaml11Scalar.ReadSchema()).build();
         List<Object> docs = new ArrayList<>();
         try {
             for (Object doc : new Load(settings).loadAllFromString(text)) {
@@ -52,15 +56,28 @@ public record Manifest(List<Object> documents, boolean json, boolean comments) {
                     : Tree.of("apiVersion", "v1", "kind", "List", "items", new ArrayList<>(docs));
             return Json.write(one) + "\n";
         }
-        Dump dump = new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
+        DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
                 .setWidth(Integer.MAX_VALUE).setSplitLines(false).setDereferenceAliases(true)
-                .setSchema(new KubectlSafeSchema()).build());
+                .setSchema(new KubectlSafeSchema()).build();
+        Dump dump = new Dump(settings, new Representer(settings));
         StringBuilder out = new StringBuilder();
         for (Object d : docs) {
             if (out.length() > 0) out.append("---\n");
             out.append(dump.dumpToString(d));
         }
         return out.toString();
+    }
+
+    /** Writes a {@link Yaml11Scalar} plain, with the tag its text resolves to, so no quotes or tag appear. */
+    static final class Representer extends StandardRepresenter {
+        Representer(DumpSettings settings) {
+            super(settings);
+            ScalarResolver resolver = settings.getSchema().getScalarResolver();
+            representers.put(Yaml11Scalar.class, o -> {
+                String text = ((Yaml11Scalar) o).text();
+                return new ScalarNode(resolver.resolve(text, true), text, ScalarStyle.PLAIN);
+            });
+        }
     }
 
     /** A copy holding {@code docs}. */

@@ -38,10 +38,14 @@ public final class PodView {
         return Stream.concat(initContainers().stream(), containers().stream()).filter(PodView::isSidecar).findFirst();
     }
 
+    /** Named gracekeeper, or setting one of the sidecar's own variables (an app's GRACEKEEPER_URL is not one). */
     static boolean isSidecar(Map<String, Object> c) {
         return SIDECAR.equals(Tree.str(c, "name")) || Tree.maps(c, "env").stream()
-                .anyMatch(e -> String.valueOf(e.get("name")).startsWith(Var.PREFIX));
+                .anyMatch(e -> SIDECAR_VARS.contains(String.valueOf(e.get("name"))));
     }
+
+    private static final java.util.Set<String> SIDECAR_VARS = java.util.Arrays.stream(Var.values())
+            .map(Var::envName).filter(n -> n.startsWith(Var.PREFIX)).collect(java.util.stream.Collectors.toSet());
 
     /** An init container with restartPolicy: Always. */
     public boolean nativeSidecar() {

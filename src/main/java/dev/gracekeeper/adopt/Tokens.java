@@ -46,7 +46,7 @@ final class Tokens {
         return t;
     }
 
-    private void collect(Map<String, Object> obj) {
+    private void collect(Map<String, Object> obj) throws UsageException {
         if (obj == null) return;
         for (Object item : Tree.list(obj.get("items")) == null ? List.of() : Tree.list(obj.get("items"))) {
             collect(Tree.map(item));
@@ -59,7 +59,13 @@ final class Tokens {
         if (plain != null) {
             inInput.put(ns, plain);
         } else if (encoded != null) {
-            inInput.put(ns, new String(Base64.getMimeDecoder().decode(encoded), StandardCharsets.UTF_8).strip());
+            try {
+                inInput.put(ns, new String(Base64.getMimeDecoder().decode(encoded), StandardCharsets.UTF_8).strip());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("Secret " + options.tokenSecret() + " in namespace " + ns + ": data." + KEY
+                        + " is not base64 (" + e.getMessage() + "); valid: the token in base64, or in stringData."
+                        + KEY);
+            }
         }
     }
 

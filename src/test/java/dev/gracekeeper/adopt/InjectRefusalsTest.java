@@ -42,6 +42,12 @@ class InjectRefusalsTest {
                 Arguments.of("a port the app uses", deploy, new String[] {"--emit-secret", "--port", "8080"}, 1,
                         "container app already uses port 8080"),
                 Arguments.of("no way to know the token", deploy, new String[0], 1, "pass --emit-secret"),
+                Arguments.of("a token Secret that is not base64", deploy + "---\napiVersion: v1\nkind: Secret\n"
+                        + "metadata: {name: gk, namespace: shop}\ndata: {token: '%%%not-base64'}\n",
+                        new String[] {"--token-secret", "gk"}, 2, "Secret gk in namespace shop: data.token is not base64"),
+                Arguments.of("a sleep too long to be one", Fixtures.workload("Deployment",
+                        preStop("exec: {command: [sleep, '99999999999999999999']}")), new String[] {"--emit-secret"}, 1,
+                        "container app has a preStop (exec [sleep, 99999999999999999999])"),
                 Arguments.of("a classic sidecar in a Job", Fixtures.workload("Job"), new String[] {"--emit-secret",
                         "--classic"}, 1, "the Job would never complete"),
                 Arguments.of("a classic sidecar that cannot see the app", Fixtures.workload("Deployment",

@@ -32,6 +32,17 @@ class ManifestTest {
         assertEquals(json, m.json(), what);
     }
 
+    /** kubectl reads these as YAML 1.1 numbers, booleans, nulls: quoting them would change their type. */
+    @Test
+    void plainScalarsThatKubectlReadsAsTypedValuesComeBackAsWritten() throws Exception {
+        String text = "kind: Deployment\nspec:\n  defaultMode: 0644\n  flag: yes\n  off: Off\n  none: ~\n"
+                + "  time: 1:30\n  hex: 0x1F\n  mode: 420\n  word: 'yes'\n";
+        Manifest m = Manifest.read(text, "t");
+        assertEquals(text.replace("'yes'", "'yes'"), m.write(m.documents()));
+        assertEquals("0644", Tree.str(Tree.child(Tree.map(m.documents().get(0)), "spec"), "defaultMode"));
+        assertEquals(420, Tree.child(Tree.map(m.documents().get(0)), "spec").get("mode"));
+    }
+
     @Test
     void keyOrderAndUnknownFieldsSurviveARoundTrip() throws Exception {
         String text = "kind: Deployment\nzeta: 1\nalpha:\n  x-vendor: {b: 2, a: 1}\n  list:\n  - 3\n  - c\n";
