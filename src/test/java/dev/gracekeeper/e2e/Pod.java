@@ -141,7 +141,9 @@ final class Pod implements AutoCloseable {
                 try {
                     Bed.run("kill", "-s", sig, Long.toString(pid));
                 } catch (IllegalStateException e) {
-                    if (alive()) throw e;                   // it exited in between: fine
+                    // It exited in between: fine. An image's process can be gone while podman run still
+                    // reports its exit.
+                    if (alive() && !e.getMessage().contains("No such process")) throw e;
                 }
             }
         }
