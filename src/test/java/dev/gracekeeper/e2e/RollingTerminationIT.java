@@ -71,8 +71,10 @@ class RollingTerminationIT {
             assertTrue(t.first("app", "exited") != null && t.first("app", "SIGKILL") == null,
                     "the app exited by itself, before any SIGKILL\n" + logs);
             assertTrue(t.first("gracekeeper", "exited 0") != null, "the sidecar exited 0\n" + logs);
-            assertTrue(ms < o.drainDelay.toMillis() + 3000,
-                    "gone within drain delay + 3 s (" + ms + " ms)\n" + logs);
+            // podman reports a container's exit 0.2-0.6 s after its process ended, on a busy machine more.
+            long runtimeMs = r.sidecarRuntime(0).startsWith("image") ? 1000 : 0;
+            assertTrue(ms < o.drainDelay.toMillis() + 3000 + runtimeMs,
+                    "gone within drain delay + 3 s (+ " + runtimeMs + " ms for podman) (" + ms + " ms)\n" + logs);
             assertTrue(r.pods.get(0).sharedPid || app != Specs.App.NGINX_SIGNAL_DRAIN);
         }
     }
