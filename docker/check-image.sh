@@ -58,7 +58,7 @@ expect() { local got; got=$(call "$2") || true; [ "${got##* }" = "$1" ] || die "
 
 # 1. The sidecar as a pod's container; -XX:AOTMode=on: the JVM refuses to start without its AOT cache.
 t0=$(now_ms)
-podman run -d --name "$name" --network "ns:/run/netns/$ns" --pid "ns:/proc/$pause/ns/pid" "${pod[@]}" \
+timeout "$BOUND" podman run -d --name "$name" --network "ns:/run/netns/$ns" --pid "ns:/proc/$pause/ns/pid" "${pod[@]}" \
   -e GRACEKEEPER_DRAIN_DELAY=1s -e GRACEKEEPER_APP_DRAIN_SIGNAL=SIGTERM -e 'GRACEKEEPER_APP_PROCESS=^sleep 3600$' \
   -e JAVA_TOOL_OPTIONS=-XX:AOTMode=on "$IMAGE" >/dev/null
 run_ms=$(($(now_ms) - t0))
@@ -77,7 +77,7 @@ case "$shutdown" in *'"outcome":"drained"'*'SIGTERM sent to pid'*) ;; *) die "/s
 expect 503 /readyz >/dev/null
 say "postStart 200, /shutdown drained: the app in the shared PID namespace got SIGTERM"
 t1=$(now_ms)
-podman stop -t 30 "$name" >/dev/null
+timeout "$BOUND" podman stop -t 30 "$name" >/dev/null
 stop_ms=$(($(now_ms) - t1))
 code=$(podman inspect --format '{{.State.ExitCode}}' "$name")
 podman logs "$name" > "$OUT/sidecar.log" 2>&1

@@ -17,13 +17,15 @@
 # checks a network namespace of their own.
 #
 # Env: IMAGE (localhost/gracekeeper:dev), BUILD_CACHE (localhost/gracekeeper-build:cache),
-# PULL_TIMEOUT (60 s per base image; 0: never pull, use stand-ins), OUT (target/test-image: logs).
+# PULL_TIMEOUT (60 s per base image; 0: never pull, use stand-ins), BUILD_TIMEOUT (600 s for each
+# stand-in and each build step), OUT (target/test-image: logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 IMAGE=${IMAGE:-localhost/gracekeeper:dev}
 BUILD_CACHE=${BUILD_CACHE:-localhost/gracekeeper-build:cache}
 PULL_TIMEOUT=${PULL_TIMEOUT:-60}
+BUILD_TIMEOUT=${BUILD_TIMEOUT:-600}
 OUT=${OUT:-target/test-image}
 STAND_IN_LABEL=dev.gracekeeper.stand-in
 DROP_IN=/etc/containers/containers.conf.d/50-gracekeeper-test-image.conf
@@ -94,8 +96,8 @@ for base in $bases; do
     say "base $base: pulled"
   else
     say "base $base: cannot be pulled ($(tail -n1 "$OUT/pull.log" 2>/dev/null || echo 'PULL_TIMEOUT=0')); making a local stand-in"
-    bash docker/stand-ins.sh "$kind" "$base" 2>&1 | sed 's/^/    /'
-    [ "${PIPESTATUS[0]}" = 0 ] || die "docker/stand-ins.sh $kind $base failed (above)"
+    timeout "$BUILD_TIMEOUT" bash docker/stand-ins.sh "$kind" "$base" 2>&1 | sed 's/^/    /'
+    [ "${PIPESTATUS[0]}" = 0 ] || die "docker/stand-ins.sh $kind $base failed or passed BUILD_TIMEOUT=$BUILD_TIMEOUT s (above)"
   fi
 done
 
@@ -104,9 +106,10 @@ build_start=$SECONDS
 for target in build final; do
   tag=$IMAGE args=()
   [ $target = build ] && tag=$BUILD_CACHE args=(--target build)
-  if ! podman build --network host "${args[@]}" -f docker/Dockerfile -t "$tag" . > "$OUT/build-$target.log" 2>&1; then
+  if ! timeout "$BUILD_TIMEOUT" podman build --network host "${args[@]}" -f docker/Dockerfile -t "$tag" . \
+      > "$OUT/build-$target.log" 2>&1; then
     tail -n 60 "$OUT/build-$target.log" >&2
-    die "podman build ($target stage) failed; the whole log: $OUT/build-$target.log"
+    die "podman build ($target stage) failed or passed BUILD_TIMEOUT=$BUILD_TIMEOUT s; the whole log: $OUT/build-$target.log"
   fi
 done
 podman image prune -f >/dev/null   # the build stages that an earlier build left untagged

@@ -55,9 +55,10 @@ class ExamplesIT {
             long ms = (System.nanoTime() - start) / 1_000_000;
             Wrk.Result load = wrk.await();
             String summary = String.format("examples/%s: 2 replicas behind %s, endpoint lag %d-%d ms, wrk 16"
-                    + " keep-alive connections; pod0 deleted: pod gone in %d ms (drain delay %d ms); load: %s", name,
+                    + " keep-alive connections; sidecar from %s; pod0 deleted: pod gone in %d ms (drain delay %d ms);"
+                    + " load: %s", name,
                     mode == Lb.Mode.INGRESS ? "an HTTP balancer (like an ingress)" : "an L4 balancer (like kube-proxy)",
-                    LAG_MIN.toMillis(), LAG_MAX.toMillis(), ms, delayMs, load);
+                    LAG_MIN.toMillis(), LAG_MAX.toMillis(), r.sidecarRuntime(0), ms, delayMs, load);
             System.out.println(summary);
             capture(e, r, summary);
             assertEquals(0, load.failed(), "no request may fail: " + load + "\n" + r.logs(0));
@@ -71,7 +72,9 @@ class ExamplesIT {
     /** The run's timeline and the sidecar's log, with the bed's paths shown as the manifest's. */
     private void capture(Example e, Replicas r, String summary) throws IOException {
         Path podDir = r.pods.get(0).dir;
-        String log = Files.readString(podDir.resolve(r.pods.get(0).name + "-" + Example.SIDECAR + ".log"));
+        String log = Files.readString(podDir.resolve(r.pods.get(0).name + "-" + Example.SIDECAR + ".log"))
+                .lines().filter(l -> !l.startsWith(PodmanRuntime.COMMAND_LINE)).map(l -> l + "\n")
+                .collect(java.util.stream.Collectors.joining());
         for (var m : e.sidecar().getVolumeMounts()) {
             log = log.replace(podDir.resolve("volumes").resolve(m.getName()).toString(), m.getMountPath());
         }

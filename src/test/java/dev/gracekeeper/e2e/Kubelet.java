@@ -83,7 +83,7 @@ final class Kubelet implements AutoCloseable {
     }
 
     private void startContainer(ContainerSpec c) {
-        Pod.Container pc = pod.start(c.name(), c.command(), c.env());
+        Pod.Container pc = pod.start(c);
         synchronized (running) {
             running.put(c.name(), pc);
         }
@@ -108,7 +108,7 @@ final class Kubelet implements AutoCloseable {
                     // FailedPostStartHook: the container is killed (its preStop runs first) and restarted.
                     event(c.name(), "FailedPostStartHook");
                     stop(c, pc, System.nanoTime());
-                    Pod.Container again = pod.start(c.name(), c.command(), c.env());
+                    Pod.Container again = pod.start(c);
                     synchronized (running) {
                         running.put(c.name(), again);
                     }
@@ -122,7 +122,7 @@ final class Kubelet implements AutoCloseable {
     Pod.Container restartContainer(String name, boolean withPostStart) {
         ContainerSpec c = spec.containers().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
         stop(c, container(name), System.nanoTime());
-        Pod.Container again = pod.start(c.name(), c.command(), c.env());
+        Pod.Container again = pod.start(c);
         synchronized (running) {
             running.put(c.name(), again);
         }

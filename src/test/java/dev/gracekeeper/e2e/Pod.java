@@ -58,31 +58,60 @@ final class Pod implements AutoCloseable {
         }
     }
 
-    /** Starts a container's process in the pod; its output goes to {@code <dir>/<pod>-<name>.log}. */
+    /** Starts a container in the pod (see {@link ContainerRuntime}); its output goes to {@code <dir>/<pod>-<name>.log}. */
+    Container start(PodSpec.ContainerSpec spec) {
+        Container c = ContainerRuntime.of(spec).start(this, spec, dir.resolve(name + "-" + spec.name() + ".log"));
+        synchronized (containers) {
+            containers.add(c);
+        }
+        return c;
+    }
+
+    /** A process container from its parts, as a scenario starts one by hand. */
     Container start(String container, List<String> command, Map<String, String> env) {
+        return start(PodSpec.ContainerSpec.app(container, command).env(env));
+    }
+
+    /** The PID 1 of the shared PID namespace, as the host sees it; -1 without one. */
+    long pausePid() { return pausePid; }
+
+    /** The process runtime: the container's command in the pod's namespaces, as its user if it has one. */
+    Container startProcess(PodSpec.ContainerSpec spec, Path log) {
         List<String> cmd = new ArrayList<>();
         if (sharedPid) {
             cmd.addAll(List.of("nsenter", "-t", Long.toString(pausePid), "-n", "-p", "-m", "--"));
         } else {
             cmd.addAll(List.of("ip", "netns", "exec", netns, "unshare", "--pid", "--fork", "--mount-proc", "--"));
         }
-        cmd.addAll(command);
-        Path log = dir.resolve(name + "-" + container + ".log");
+        spec.security().ifPresent(s -> cmd.addAll(ownedBy(s).processPrefix()));
+        cmd.addAll(spec.command());
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().keySet().removeIf(k -> k.startsWith("GRACEKEEPER_") || k.startsWith("POD_"));
-            pb.environment().putAll(env);
+            pb.environment().putAll(spec.env());
             Process wrapper = pb.start();
             long pid = Bed.childOf(wrapper.pid(), Duration.ofSeconds(5));
-            Container c = new Container(container, wrapper, pid, log);
-            synchronized (containers) {
-                containers.add(c);
-            }
-            return c;
+            return new Container(spec.name(), wrapper, pid, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The pod's files become the user's, and the path to them passable, as a volume's would be. */
+    private SecurityContext ownedBy(SecurityContext s) {
+        Bed.run("chown", "-R", s.runAsUser() + ":" + s.runAsGroup(), dir.toString());
+        try {
+            for (Path p = dir.getParent(); p != null; p = p.getParent()) {
+                var perms = Files.getPosixFilePermissions(p);
+                if (perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    Files.setPosixFilePermissions(p, perms);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return s;
     }
 
     /** A container's main process, seen from the host. */
@@ -104,7 +133,9 @@ final class Pod implements AutoCloseable {
                 try {
                     Bed.run("kill", "-s", sig, Long.toString(pid));
                 } catch (IllegalStateException e) {
-                    if (alive()) throw e;                   // it exited in between: fine
+                    // It exited in between: fine. An image's process can be gone while podman run still
+                    // reports its exit.
+                    if (alive() && !e.getMessage().contains("No such process")) throw e;
                 }
             }
         }
