@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class AppConnections {
     private static final Logger log = LoggerFactory.getLogger("connections");
     static final Duration BACKSTOP = Duration.ofSeconds(5);
-    static final double DUTY = 0.05;
-    static final Duration BURST = Duration.ofMillis(200);
+    static final double DUTY = 0.01;
+    static final Duration BURST = Duration.ofMillis(100);
     static final Duration RETRY_FIRST = Duration.ofMillis(5);
     static final Duration RETRY_MAX = Duration.ofSeconds(1);
 
@@ -82,12 +82,15 @@ public final class AppConnections {
     public List<Integer> ports() { return ports; }
 
     /** A periodic look: counters, and a walk if they moved and the budget allows. */
-    public Look look() { return look(false); }
+    public Look look() { return look(false, Duration.ZERO); }
+
+    /** A look that walks at most this often, for a watch that can wait for its answer: the restart watch. */
+    public Look look(Duration walkAtMostEvery) { return look(false, walkAtMostEvery); }
 
     /** A look that walks if the counters moved, whatever the budget: for the start of a shutdown. */
-    public Look lookFresh() { return look(true); }
+    public Look lookFresh() { return look(true, Duration.ZERO); }
 
-    private synchronized Look look(boolean mustWalk) {
+    private synchronized Look look(boolean mustWalk, Duration walkAtMostEvery) {
         looks++;
         long now = clock.nanoTime();
         tokens = Math.min(BURST.toNanos(), tokens + (long) ((now - refilledAt) * DUTY));
@@ -96,7 +99,7 @@ public final class AppConnections {
         boolean fresh = counts != null && sig != null && sig.equals(walkedAt) && now - walkedAtNanos < BACKSTOP.toNanos();
         if (fresh) return new Look(Optional.of(counts), true, "", false);
         if (problem != null && now - retryAt < 0) return new Look(Optional.empty(), false, problem, false);
-        if (counts != null && tokens <= 0 && !mustWalk) {
+        if (counts != null && !mustWalk && (tokens <= 0 || now - walkedAtNanos < walkAtMostEvery.toNanos())) {
             return new Look(Optional.of(counts), false, "walk budget spent", false);
         }
         long cpu = cpuNanos.getAsLong();

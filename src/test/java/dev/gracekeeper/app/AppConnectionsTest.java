@@ -104,6 +104,17 @@ class AppConnectionsTest {
     }
 
     @Test
+    void aWatchThatCanWaitWalksAtMostAsOftenAsItAsks() throws Exception {
+        connections.look();
+        TcpTables.write(tcp, 8080, 0);
+        TcpTables.stats(dir, 2, 4);
+        nanos += Duration.ofSeconds(1).toNanos();
+        assertFalse(connections.look(Duration.ofSeconds(2)).fresh());
+        nanos += Duration.ofSeconds(1).toNanos();
+        assertEquals(0, established(connections.look(Duration.ofSeconds(2))));
+    }
+
+    @Test
     void unreadableCountersFallBackToWalkingOnEveryLook() throws Exception {
         Files.delete(dir.resolve("snmp"));
         connections.look();
