@@ -104,6 +104,21 @@ class AppConnectionsTest {
     }
 
     @Test
+    void aWaitForTheLastConnectionsWalksOnlyOnceEnoughCanHaveGone() throws Exception {
+        TcpTables.write(tcp, 8080, 10);
+        TcpTables.stats(dir, 10, 12);
+        connections.lookFresh();
+        TcpTables.write(tcp, 8080, 9);
+        TcpTables.stats(dir, 9, 11);                    // one left: 9 of 10 may still be there
+        AppConnections.Look look = connections.lookUntil(0);
+        assertEquals(10, established(look));
+        assertFalse(look.fresh() || look.walked());
+        TcpTables.write(tcp, 8080, 0);
+        TcpTables.stats(dir, 2, 4);                     // eight more: with the handshakes' slack, all may be gone
+        assertEquals(0, established(connections.lookUntil(0)));
+    }
+
+    @Test
     void aWatchThatCanWaitWalksAtMostAsOftenAsItAsks() throws Exception {
         connections.look();
         TcpTables.write(tcp, 8080, 0);
