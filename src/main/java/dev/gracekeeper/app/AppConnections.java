@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * milliseconds of kernel time however few sockets the pod has ({@link ProcNetTcp}); reading the
  * namespace's counters costs microseconds ({@link TcpStats}). So a look reads the counters and walks
  * only when they moved since the last walk, or when that walk is {@link #BACKSTOP} old (what the
- * counters cannot see: ESTABLISHED to CLOSE-WAIT). A pod whose own connections come and go makes
+ * counters cannot see: ESTABLISHED to CLOSE-WAIT; {@link #LISTENERS_BACKSTOP} for looks at listeners). A pod whose own connections come and go makes
  * the counters move all the time, so walks draw on a budget of {@link #DUTY} of one core (their
  * thread's CPU time, which holds the kernel's share) with a burst of {@link #BURST}; a look that finds
  * it spent returns the last walk's counts, marked not fresh. Only {@link #lookFresh()}, the one look
@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
 public final class AppConnections {
     private static final Logger log = LoggerFactory.getLogger("connections");
     static final Duration BACKSTOP = Duration.ofSeconds(5);
+    /**
+     * The backstop of looks that only need the listeners (readiness, presence, the restart watch):
+     * every listen() and every listener's close moves the counters, so only a listener replaced
+     * between two looks, with nothing else moving, waits for this.
+     */
+    static final Duration LISTENERS_BACKSTOP = Duration.ofSeconds(30);
     static final double DUTY = 0.05;
     static final Duration BURST = Duration.ofMillis(200);
     /** Added to the departures the counters can prove, for the handshakes a walk and a read straddle. */
@@ -105,7 +111,8 @@ public final class AppConnections {
         tokens = Math.min(BURST.toNanos(), tokens + (long) ((now - refilledAt) * DUTY));
         refilledAt = now;
         TcpStats.Signature sig = counters();
-        boolean fresh = counts != null && sig != null && sig.equals(walkedAt) && now - walkedAtNanos < BACKSTOP.toNanos();
+        long backstop = (exitAt >= 0 || mustWalk ? BACKSTOP : LISTENERS_BACKSTOP).toNanos();
+        boolean fresh = counts != null && sig != null && sig.equals(walkedAt) && now - walkedAtNanos < backstop;
         if (fresh) return new Look(Optional.of(counts), true, "", false);
         if (exitAt >= 0 && counts != null && sig != null && walkedAt != null && now - walkedAtNanos < BACKSTOP.toNanos()
                 && departuresAtMost(sig) < counts.established() - exitAt) {

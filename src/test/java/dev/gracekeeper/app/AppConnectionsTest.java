@@ -68,7 +68,11 @@ class AppConnectionsTest {
         connections.look();
         TcpTables.write(tcp, 8080, 0);
         nanos += AppConnections.BACKSTOP.toNanos();
-        assertEquals(0, established(connections.look()));
+        assertEquals(3, established(connections.look()), "looks at listeners trust the counters longer");
+        assertEquals(0, established(connections.lookUntil(0)));
+        TcpTables.write(tcp, 8080, 1);
+        nanos += AppConnections.LISTENERS_BACKSTOP.toNanos();
+        assertEquals(1, established(connections.look()));
     }
 
     @Test
