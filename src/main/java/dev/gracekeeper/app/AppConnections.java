@@ -78,7 +78,8 @@ public final class AppConnections {
 
     /**
      * What a look saw. Empty counts: not known, and {@code why} says why. Not fresh: the last walk's
-     * counts, the walk budget being spent; good for "still busy", never for "idle".
+     * counts, kept because the walk budget is spent, the caller asked for fewer walks, or too few
+     * connections can have gone to matter; good for "still busy", never for "idle".
      */
     public record Look(Optional<ProcNetTcp.Counts> counts, boolean fresh, String why, boolean walked) {}
 
