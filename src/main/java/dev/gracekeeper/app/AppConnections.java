@@ -149,7 +149,9 @@ public final class AppConnections {
             return new Look(Optional.empty(), false, problem, true);
         } finally {
             walks++;
-            tokens -= cpuNanos.getAsLong() - cpu;
+            // A shutdown start's walk is not charged: a run of hooks would otherwise leave the budget
+            // so far below zero that the looks after it (the app gone, readiness) went stale for seconds.
+            if (!mustWalk) tokens -= cpuNanos.getAsLong() - cpu;
         }
     }
 
