@@ -37,8 +37,8 @@ public final class AppConnections {
      * between two looks, with nothing else moving, waits for this.
      */
     static final Duration LISTENERS_BACKSTOP = Duration.ofSeconds(30);
-    static final double DUTY = 0.05;
-    static final Duration BURST = Duration.ofMillis(200);
+    static final double DUTY = 0.10;
+    static final Duration BURST = Duration.ofMillis(500);
     /** Added to the departures the counters can prove, for the handshakes a walk and a read straddle. */
     static final int SLACK = 2;
     static final Duration RETRY_FIRST = Duration.ofMillis(5);
