@@ -424,6 +424,54 @@ if [ "$PODS" -gt 0 ]; then
   for c in "${configs[@]}"; do per_pod "$c"; [ "$FLOOR" = 0 ] || per_pod "floor-$c"; done
 fi
 if [ "$CLASSES" = 1 ]; then for c in "${configs[@]}"; do class_counts "$c"; done; fi
+# --- CPU of the periodic looks ------------------------------------------------------------------------
+# Per run and configuration, a fresh sidecar and test app: bench/AppLoad.java holds 16 idle keep-alive
+# and 16 busy connections (/slow?ms=100 back to back) on the app port; /shutdown starts the idle wait,
+# which they hold (no drain action); the sidecar's utime+stime from /proc/PID/stat over CPU_WINDOW_S
+# is "cpu_idle". Then the load closes, the shutdown ends, and the same window in drained, where only
+# the restart watch looks, is "cpu_drained". QUICK=1 leaves these rows out unless CPU_WINDOW_S is set.
+CPU_WINDOW_S=${CPU_WINDOW_S:-$([ "$QUICK" = 1 ] && echo 0 || echo 10)}
+cpu_ticks() { local s; read -r s < "/proc/$1/stat"; s=${s##*) }; set -- $s; REPLY=$((${12} + ${13})); }
+cpu_window() { # PID: % of one core over CPU_WINDOW_S, into REPLY
+  local c0 t0
+  cpu_ticks "$1"; c0=$REPLY; us; t0=$REPLY
+  nap "$CPU_WINDOW_S"
+  cpu_ticks "$1"; local c1=$REPLY; us
+  REPLY=$(awk -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v t=$((REPLY - t0)) 'BEGIN {printf "%.2f", c / hz / (t / 1e6) * 100}')
+}
+status_has() { curl -s --max-time 5 "http://127.0.0.1:$1/status" | grep -q "$2"; }
+await_status() { # PORT PATTERN WHAT
+  local end; us; end=$((REPLY + 20 * 1000000))
+  until status_has "$1" "$2"; do us; [ "$REPLY" -lt "$end" ] || die "no $3 within 20 s"; nap 0.05; done
+}
+cpu_one() { # CONFIG RUN
+  local c=$1 load shut idle drained line
+  [ -f "$tmp/classes/AppLoad.class" ] || timeout 120 "$javac" -nowarn -d "$tmp/classes" bench/AppLoad.java
+  start_app
+  start_sidecar "$c" "$tmp/sidecar-cpu-$c-$2.log"
+  coproc LOAD { exec "$JAVA17" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$tmp/classes" AppLoad "$app_port" 16 16 100; }
+  load=$LOAD_PID; pids+=("$load")
+  read -r -t 20 line <&"${LOAD[0]}" && [ "$line" = ready ] || die "$c: bench/AppLoad.java did not get its connections"
+  curl -s --max-time 60 "http://127.0.0.1:$port/shutdown" > /dev/null &
+  shut=$!; pids+=("$shut")
+  await_status "$port" '"step":{"name":"idle-wait"' "idle wait"
+  cpu_window "$sidecar"; idle=$REPLY
+  echo close >&"${LOAD[1]}"
+  wait "$load" 2>/dev/null || true
+  await_status "$port" '"phase":"drained"' "end of the drain"
+  cpu_window "$sidecar"; drained=$REPLY
+  wait "$shut" 2>/dev/null || true
+  kill -KILL "$sidecar" "$app" 2>/dev/null || true
+  wait "$sidecar" "$app" 2>/dev/null || true
+  record "$c" cpu_idle "$idle"
+  record "$c" cpu_drained "$drained"
+  printf 'run %s %-8s CPU, %% of one core over %s s: idle wait %s, drained %s\n' "$2" "$c" "$CPU_WINDOW_S" "$idle" "$drained"
+}
+if [ "$CPU_WINDOW_S" != 0 ]; then
+  for run in $(seq "$RUNS"); do
+    for c in "${configs[@]}"; do cpu_one "$c" "$run"; done
+  done
+fi
 echo "footprint: load average after: $(load)"
 
 # --- the table --------------------------------------------------------------------------------------
@@ -460,6 +508,8 @@ readyz_cold|\`/readyz\` p99 of the first $CALLS after startup, ms|(≤ 1)
 hook|hook overhead: \`/shutdown\` p99 over $HOOKS generations, nothing to drain, delay 0s, ms|≤ 5
 hook_cold|hook overhead: first \`/shutdown\` of a sidecar, nothing to drain, ms|(≤ 5)
 drain|drain detection: last app connection closed → \`/shutdown\` answered, ms|≤ 25
+cpu_idle|CPU of the idle wait, % of one core (16 idle + 16 busy connections, ${CPU_WINDOW_S} s)|≤ 1
+cpu_drained|CPU while drained (restart watch), % of one core|≤ 1
 sigterm|SIGTERM → exit, already drained, ms|≤ 100
 ROWS
 [ "$RUNS" = 1 ] || echo "Each cell: median (min–max) of $RUNS runs."

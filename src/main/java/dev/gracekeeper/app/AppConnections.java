@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * milliseconds of kernel time however few sockets the pod has ({@link ProcNetTcp}); reading the
  * namespace's counters costs microseconds ({@link TcpStats}). So a look reads the counters and walks
  * only when they moved since the last walk, or when that walk is {@link #BACKSTOP} old (what the
- * counters cannot see: ESTABLISHED to CLOSE-WAIT). A pod whose own connections come and go makes
+ * counters cannot see: ESTABLISHED to CLOSE-WAIT; {@link #LISTENERS_BACKSTOP} for looks at listeners). A pod whose own connections come and go makes
  * the counters move all the time, so walks draw on a budget of {@link #DUTY} of one core (their
  * thread's CPU time, which holds the kernel's share) with a burst of {@link #BURST}; a look that finds
  * it spent returns the last walk's counts, marked not fresh. Only {@link #lookFresh()}, the one look
@@ -31,8 +31,16 @@ import org.slf4j.LoggerFactory;
 public final class AppConnections {
     private static final Logger log = LoggerFactory.getLogger("connections");
     static final Duration BACKSTOP = Duration.ofSeconds(5);
-    static final double DUTY = 0.05;
-    static final Duration BURST = Duration.ofMillis(200);
+    /**
+     * The backstop of looks that only need the listeners (readiness, presence, the restart watch):
+     * every listen() and every listener's close moves the counters, so only a listener replaced
+     * between two looks, with nothing else moving, waits for this.
+     */
+    static final Duration LISTENERS_BACKSTOP = Duration.ofSeconds(30);
+    static final double DUTY = 0.10;
+    static final Duration BURST = Duration.ofMillis(500);
+    /** Added to the departures the counters can prove, for the handshakes a walk and a read straddle. */
+    static final int SLACK = 2;
     static final Duration RETRY_FIRST = Duration.ofMillis(5);
     static final Duration RETRY_MAX = Duration.ofSeconds(1);
 
@@ -70,7 +78,8 @@ public final class AppConnections {
 
     /**
      * What a look saw. Empty counts: not known, and {@code why} says why. Not fresh: the last walk's
-     * counts, the walk budget being spent; good for "still busy", never for "idle".
+     * counts, kept because the walk budget is spent, the caller asked for fewer walks, or too few
+     * connections can have gone to matter; good for "still busy", never for "idle".
      */
     public record Look(Optional<ProcNetTcp.Counts> counts, boolean fresh, String why, boolean walked) {}
 
@@ -82,21 +91,36 @@ public final class AppConnections {
     public List<Integer> ports() { return ports; }
 
     /** A periodic look: counters, and a walk if they moved and the budget allows. */
-    public Look look() { return look(false); }
+    public Look look() { return look(false, Duration.ZERO, -1); }
+
+    /** A look that walks at most this often, for a watch that can wait for its answer: the restart watch. */
+    public Look look(Duration walkAtMostEvery) { return look(false, walkAtMostEvery, -1); }
+
+    /**
+     * A look for a wait that ends once no more than {@code exitAt} connections are left: it walks only
+     * when the counters allow that many to have gone. Connections that come and go elsewhere in the
+     * namespace then cost a walk only once enough of them add up, not on every look.
+     */
+    public Look lookUntil(int exitAt) { return look(false, Duration.ZERO, exitAt); }
 
     /** A look that walks if the counters moved, whatever the budget: for the start of a shutdown. */
-    public Look lookFresh() { return look(true); }
+    public Look lookFresh() { return look(true, Duration.ZERO, -1); }
 
-    private synchronized Look look(boolean mustWalk) {
+    private synchronized Look look(boolean mustWalk, Duration walkAtMostEvery, int exitAt) {
         looks++;
         long now = clock.nanoTime();
         tokens = Math.min(BURST.toNanos(), tokens + (long) ((now - refilledAt) * DUTY));
         refilledAt = now;
         TcpStats.Signature sig = counters();
-        boolean fresh = counts != null && sig != null && sig.equals(walkedAt) && now - walkedAtNanos < BACKSTOP.toNanos();
+        long backstop = (exitAt >= 0 || mustWalk ? BACKSTOP : LISTENERS_BACKSTOP).toNanos();
+        boolean fresh = counts != null && sig != null && sig.equals(walkedAt) && now - walkedAtNanos < backstop;
         if (fresh) return new Look(Optional.of(counts), true, "", false);
+        if (exitAt >= 0 && counts != null && sig != null && walkedAt != null && now - walkedAtNanos < BACKSTOP.toNanos()
+                && departuresAtMost(sig) < counts.established() - exitAt) {
+            return new Look(Optional.of(counts), false, "", false);
+        }
         if (problem != null && now - retryAt < 0) return new Look(Optional.empty(), false, problem, false);
-        if (counts != null && tokens <= 0 && !mustWalk) {
+        if (counts != null && !mustWalk && (tokens <= 0 || now - walkedAtNanos < walkAtMostEvery.toNanos())) {
             return new Look(Optional.of(counts), false, "walk budget spent", false);
         }
         long cpu = cpuNanos.getAsLong();
@@ -125,8 +149,21 @@ public final class AppConnections {
             return new Look(Optional.empty(), false, problem, true);
         } finally {
             walks++;
-            tokens -= cpuNanos.getAsLong() - cpu;
+            // A shutdown start's walk is not charged: a run of hooks would otherwise leave the budget
+            // so far below zero that the looks after it (the app gone, readiness) went stale for seconds.
+            if (!mustWalk) tokens -= cpuNanos.getAsLong() - cpu;
         }
+    }
+
+    /**
+     * How many connections can have left ESTABLISHED since the last walk: each arrival (at most the
+     * opens counted since, plus the handshakes under way then) raised CurrEstab by one, and each
+     * departure lowered it by one (except ESTABLISHED to CLOSE-WAIT on Linux 6.10+, seen once the app
+     * closes its end, or by the backstop walk).
+     */
+    private long departuresAtMost(TcpStats.Signature sig) {
+        long opens = sig.activeOpens() + sig.passiveOpens() - walkedAt.activeOpens() - walkedAt.passiveOpens();
+        return opens + counts.handshakes() + SLACK - (sig.currEstab() - walkedAt.currEstab());
     }
 
     /** The counters, or null when they cannot be read: then every look may walk, within the budget. */

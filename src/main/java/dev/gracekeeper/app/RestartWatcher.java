@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
 public final class RestartWatcher implements Runnable {
     private static final Logger log = LoggerFactory.getLogger("app");
     public static final Duration PERIOD = Duration.ofMillis(250);
+    /**
+     * A pod's own connections coming and going move the counters a look reads; a new app instance
+     * need not be seen within 250 ms, so the tables are walked at most this often for it.
+     */
+    static final Duration WALK_AT_MOST_EVERY = Duration.ofSeconds(2);
 
     private final Lifecycle lifecycle;
     private final AppProbe probe;
@@ -51,7 +56,7 @@ public final class RestartWatcher implements Runnable {
     synchronized void tick() {
         Phase phase = lifecycle.snapshot().phase();
         if (phase != Phase.DRAINED && phase != Phase.INTERRUPTED) return;
-        AppProbe.Look look = probe.look();
+        AppProbe.Look look = probe.look(WALK_AT_MOST_EVERY);
         if (look.presence() == AppProbe.Presence.GONE) {
             sawGone = true;
             return;

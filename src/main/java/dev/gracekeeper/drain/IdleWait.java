@@ -76,8 +76,10 @@ public final class IdleWait implements ShutdownStep {
         String unknown = "";
         Pacer pacer = new Pacer(POLL, POLL_MAX, DUTY, cpuNanos);
         while (true) {
-            // The first look is the shutdown's one full look, shared with the restart watch's note.
-            AppConnections.Look look = first < 0 ? connections.lookFresh() : connections.look();
+            // The first look is the shutdown's one full look, shared with the restart watch's note;
+            // the last word, at the deadline, is a fresh count too.
+            boolean expired = d.expired();
+            AppConnections.Look look = first < 0 || expired ? connections.lookFresh() : connections.lookUntil(exitAt);
             unknown = look.counts().isEmpty() ? look.why() : "";
             if (look.counts().isPresent()) last = look.counts().map(ProcNetTcp.Counts::established).get();
             if (first < 0 && last >= 0) {
@@ -88,7 +90,7 @@ public final class IdleWait implements ShutdownStep {
             if (look.fresh() && last <= exitAt) {
                 return "idle after " + ms + " ms: " + last + " connections " + where + atMost + " (" + first + " at start)";
             }
-            if (d.expired()) {
+            if (expired) {
                 String left = !unknown.isEmpty()
                         ? "connection count unknown " + where + ", so the app was given the whole wait (" + unknown + ")"
                         : last + " connection(s) still open " + where;

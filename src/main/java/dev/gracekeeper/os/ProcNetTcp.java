@@ -21,6 +21,8 @@ import java.util.Arrays;
  */
 public final class ProcNetTcp {
     static final int ESTABLISHED = 0x01;
+    static final int SYN_SENT = 0x02;
+    static final int SYN_RECV = 0x03;
     static final int LISTEN = 0x0A;
     /**
      * The kernel fills one read() of a seq_file with whole records until the next would overflow its
@@ -48,8 +50,10 @@ public final class ProcNetTcp {
      *
      * @param listeningPorts how many distinct ports of the set have a listener
      * @param listeners the listening sockets' inodes: a new process (a new app instance) opens new ones
+     * @param handshakes connections of any port in SYN-SENT or SYN-RECV: ones that may become
+     *                   ESTABLISHED without another open being counted
      */
-    public record Counts(int established, int listening, int listeningPorts, Inodes listeners) {}
+    public record Counts(int established, int listening, int listeningPorts, Inodes listeners, int handshakes) {}
 
     /** A set of socket inodes, sorted. */
     public static final class Inodes {
@@ -88,6 +92,7 @@ public final class ProcNetTcp {
         int established = 0;
         int listening = 0;
         int listeningPorts = 0;
+        int handshakes = 0;
         long[] inodes = null;
         stamp++;
         for (int fi = 0; fi < files.length; fi++) {
@@ -110,6 +115,7 @@ public final class ProcNetTcp {
                 while (p < lineEnd && buf[p] == ' ') p++;
                 int state = p + 3 < lineEnd ? hex(p, 2) : -1;
                 if (port < 0 || state < 0) throw unparsable(f, line, i, lineEnd, "no local port and state");
+                if (state == SYN_SENT || state == SYN_RECV) handshakes++;
                 if (ports[port]) {
                     if (state == ESTABLISHED) established++;
                     else if (state == LISTEN) {
@@ -127,7 +133,7 @@ public final class ProcNetTcp {
             }
         }
         return new Counts(established, listening, listeningPorts,
-                inodes == null ? Inodes.NONE : Inodes.of(Arrays.copyOf(inodes, listening)));
+                inodes == null ? Inodes.NONE : Inodes.of(Arrays.copyOf(inodes, listening)), handshakes);
     }
 
     public static boolean[] portTable(Iterable<Integer> ports) {

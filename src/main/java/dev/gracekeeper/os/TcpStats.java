@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -28,6 +29,7 @@ public final class TcpStats {
     private final FileChannel[] open = new FileChannel[3];
     private final ByteBuffer direct = ByteBuffer.allocateDirect(8192);
     private final byte[] text = new byte[8192];
+    private boolean noIpv6;
 
     public TcpStats() {
         this(Path.of("/proc/net/snmp"), Path.of("/proc/net/sockstat"), Path.of("/proc/net/sockstat6"));
@@ -50,8 +52,19 @@ public final class TcpStats {
         long passive = column(n, names, values, "PassiveOpens");
         n = load(1, sockstat);
         long inuse = after(n, "TCP: inuse ", sockstat);
-        long inuse6 = Files.exists(sockstat6) || open[2] != null ? after(load(2, sockstat6), "TCP6: inuse ", sockstat6) : 0;
+        long inuse6 = noIpv6 ? 0 : inuse6();
         return new Signature(estab, active, passive, inuse, inuse6);
+    }
+
+    /** TCP6 sockets in use; a kernel without IPv6 has no sockstat6, and then none. */
+    private long inuse6() throws IOException {
+        try {
+            return after(load(2, sockstat6), "TCP6: inuse ", sockstat6);
+        } catch (NoSuchFileException e) {
+            noIpv6 = open[2] == null && !Files.exists(sockstat6.getParent().resolve("tcp6"));
+            if (noIpv6) return 0;
+            throw e;
+        }
     }
 
     private int load(int slot, Path file) throws IOException {

@@ -68,7 +68,11 @@ class AppConnectionsTest {
         connections.look();
         TcpTables.write(tcp, 8080, 0);
         nanos += AppConnections.BACKSTOP.toNanos();
-        assertEquals(0, established(connections.look()));
+        assertEquals(3, established(connections.look()), "looks at listeners trust the counters longer");
+        assertEquals(0, established(connections.lookUntil(0)));
+        TcpTables.write(tcp, 8080, 1);
+        nanos += AppConnections.LISTENERS_BACKSTOP.toNanos();
+        assertEquals(1, established(connections.look()));
     }
 
     @Test
@@ -99,8 +103,34 @@ class AppConnectionsTest {
         assertFalse(look.fresh());
         assertEquals(0, established(connections.lookFresh()), "a shutdown start walks whatever the budget");
         TcpTables.stats(dir, 1, 4);
-        nanos += (long) (2 * walkCpu / AppConnections.DUTY);   // the budget refills at the duty cycle
-        assertTrue(connections.look().fresh());
+        nanos += (long) (walkCpu / AppConnections.DUTY);   // the budget refills at the duty cycle, and the
+        assertTrue(connections.look().fresh());             // shutdown start's walk was not charged
+    }
+
+    @Test
+    void aWaitForTheLastConnectionsWalksOnlyOnceEnoughCanHaveGone() throws Exception {
+        TcpTables.write(tcp, 8080, 10);
+        TcpTables.stats(dir, 10, 12);
+        connections.lookFresh();
+        TcpTables.write(tcp, 8080, 9);
+        TcpTables.stats(dir, 9, 11);                    // one left: 9 of 10 may still be there
+        AppConnections.Look look = connections.lookUntil(0);
+        assertEquals(10, established(look));
+        assertFalse(look.fresh() || look.walked());
+        TcpTables.write(tcp, 8080, 0);
+        TcpTables.stats(dir, 2, 4);                     // eight more: with the handshakes' slack, all may be gone
+        assertEquals(0, established(connections.lookUntil(0)));
+    }
+
+    @Test
+    void aWatchThatCanWaitWalksAtMostAsOftenAsItAsks() throws Exception {
+        connections.look();
+        TcpTables.write(tcp, 8080, 0);
+        TcpTables.stats(dir, 2, 4);
+        nanos += Duration.ofSeconds(1).toNanos();
+        assertFalse(connections.look(Duration.ofSeconds(2)).fresh());
+        nanos += Duration.ofSeconds(1).toNanos();
+        assertEquals(0, established(connections.look(Duration.ofSeconds(2))));
     }
 
     @Test
