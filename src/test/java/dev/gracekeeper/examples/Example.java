@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
@@ -37,12 +38,15 @@ public final class Example {
     public final Path dir;
     public final Deployment deployment;
     public final Optional<Service> service;
+    public final Optional<NetworkPolicy> networkPolicy;
 
-    private Example(String name, Path dir, Deployment deployment, Optional<Service> service) {
+    private Example(String name, Path dir, Deployment deployment, Optional<Service> service,
+                    Optional<NetworkPolicy> networkPolicy) {
         this.name = name;
         this.dir = dir;
         this.deployment = deployment;
         this.service = service;
+        this.networkPolicy = networkPolicy;
     }
 
     /** Every folder under {@code examples/} with a {@code deployment.yaml}. */
@@ -61,6 +65,7 @@ public final class Example {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         Deployment deployment = null;
         Service service = null;
+        NetworkPolicy policy = null;
         try (MappingIterator<JsonNode> docs = yaml.readerFor(JsonNode.class).readValues(file.toFile())) {
             while (docs.hasNext()) {
                 JsonNode doc = docs.next();
@@ -68,15 +73,17 @@ public final class Example {
                 switch (kind) {
                     case "Deployment" -> deployment = strict(yaml.treeToValue(doc, Deployment.class), file + " Deployment");
                     case "Service" -> service = strict(yaml.treeToValue(doc, Service.class), file + " Service");
+                    case "NetworkPolicy" -> policy = strict(yaml.treeToValue(doc, NetworkPolicy.class),
+                            file + " NetworkPolicy");
                     default -> throw new IllegalArgumentException(file + ": unexpected kind '" + kind
-                            + "'; an example holds a Deployment and optionally a Service");
+                            + "'; an example holds a Deployment and optionally a Service and a NetworkPolicy");
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
         if (deployment == null) throw new IllegalArgumentException(file + ": no Deployment");
-        return new Example(name, dir, deployment, Optional.ofNullable(service));
+        return new Example(name, dir, deployment, Optional.ofNullable(service), Optional.ofNullable(policy));
     }
 
     public PodSpec pod() { return deployment.getSpec().getTemplate().getSpec(); }
