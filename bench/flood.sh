@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # A connection flood against the real jar, as any pod on the network could send it: CLIENTS processes
 # (dev.gracekeeper.it.FloodClient, one source address each) open CONNECTIONS connections in all to the
-# hook port and hold them for SECONDS, while /healthz is called on a fresh connection every 200 ms.
+# hook port and, once all are open, hold them for SECONDS_, while /healthz is called on a fresh
+# connection every 200 ms. The clients run at nice $NICE (19): on a small machine they would otherwise
+# take the sidecar's CPU, which an attacker on another node cannot.
 #
 #   bench/flood.sh                       # 22000 idle connections from 3 processes for 10 s
 #   MODE=slowloris bench/flood.sh        # each connection trickles header lines and never ends its request
 #   REOPEN=1 bench/flood.sh              # each connection the sidecar closes is opened again at once
 #   JAR=/tmp/old.jar bench/flood.sh      # another build, for a before -> after
 #   JVM_FLAGS="-XX:+UseSerialGC -Xmx32m" bench/flood.sh   # the image's heap, for its RSS
+#   VERBOSE=1 KEEP_LOG=/tmp/sidecar.log bench/flood.sh    # every probe; keep the sidecar's log
 #
 # Prints the slowest /healthz during the flood, the first one after it, peak RSS and descriptors of the
 # sidecar, and its log lines about the flood. Needs a JDK, curl, target/gracekeeper.jar and the compiled
@@ -51,8 +54,8 @@ for i in $(seq "$CLIENTS"); do
 done
 
 : > "$state/during"; peak_rss=0; peak_fds=0
-end=$(( $(date +%s) + SECONDS_ ))
-while [ "$(date +%s)" -lt "$end" ]; do
+running() { for p in "${pids[@]:1}"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+while running; do
   probe >> "$state/during"
   r=$(rss_kib $sidecar); f=$(fds $sidecar)
   [ "$r" -gt "$peak_rss" ] && peak_rss=$r
