@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +90,13 @@ final class HookPort implements ChannelListener<AcceptingChannel<StreamConnectio
             throw e;
         }
         XnioIoThread io = p.worker.getIoThread(0);
-        p.backoff = AcceptBackoff.watch(p.server, () -> io.execute(p::acceptFailed));
+        p.backoff = AcceptBackoff.watch(p.server, () -> {
+            try {
+                io.execute(p::acceptFailed);
+            } catch (RejectedExecutionException e) {
+                // the port is closing
+            }
+        });
         metrics.connections(p.cap::open, p.cap.limit());
         p.logLimits(fds);
         io.executeAtInterval(() -> {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.gracekeeper.os.FdLimit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -94,6 +96,28 @@ class FloodIT {
             assertTrue(closedAtLimit > CONNECTIONS / 2, "the flood reached the limit: " + closedAtLimit);
             assertEquals(1, s.logCount("hook port: connection flood:"), "logged once, not per connection:\n" + s.log());
             assertTrue(s.log().lines().count() < 60, "a short log:\n" + s.log());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "-XX:+MaxFDLimit, 1024",
+        // Turned off, the soft limit stays at 1024: the connections must fit below it, with the reserve.
+        "-XX:-MaxFDLimit,  640",
+    })
+    void theConnectionLimitFitsTheDescriptorLimitTheJvmStartedWith(String flag, int limit) throws Exception {
+        Path prlimit = Path.of("/usr/bin/prlimit");
+        assumeTrue(Files.isExecutable(prlimit), "needs prlimit (util-linux) to start the sidecar with a low soft limit");
+        long hard = FdLimit.ofThisProcess().orElseThrow().hard();
+        assumeTrue(hard >= 2048 && hard < Long.MAX_VALUE, "needs a finite hard descriptor limit of 2048 or more");
+        long soft = flag.equals("-XX:+MaxFDLimit") ? hard : 1024;
+        try (Sidecar s = Sidecar.launch(state, Map.of(), List.of(prlimit.toString(), "--nofile=1024:" + hard,
+                ProcessHandle.current().info().command().orElse("java"), flag, "-jar", Sidecar.jar().toString()))) {
+            s.awaitHealthy();
+            s.awaitLog("hook port: at most " + limit + " open connections (descriptor limit " + soft + ")",
+                    Duration.ofSeconds(5));
+            assertEquals(limit, metric(s, "gracekeeper_hook_connections_limit"));
+            assertEquals(soft == hard ? 0 : 1, s.logCount("-XX:-MaxFDLimit"), "the flag to drop is named\n" + s.log());
         }
     }
 
