@@ -34,7 +34,7 @@ public final class RestartWatcher implements Runnable {
     /** Notes which app instance the shutdown that is starting drains. */
     public synchronized void shutdownStarted() {
         drainedProcess = probe.processId();
-        AppProbe.Look look = probe.look();
+        AppProbe.Look look = probe.lookFresh();
         drainedListeners = look.listeners();
         sawGone = look.presence() == AppProbe.Presence.GONE;
     }
@@ -67,7 +67,7 @@ public final class RestartWatcher implements Runnable {
             String why = newProcess ? "a new app process " + now.get().pid() + " replaced " + drainedProcess.get().pid()
                     : newListeners ? "new listening sockets on the app ports" : "the app is back after being gone";
             log.info("new app instance detected while {}: {}; starting a new generation", phase.label(), why);
-            lifecycle.poststart(" (no hook: " + why + ")");
+            lifecycle.poststart(" (no hook: " + why + ")").join();   // the watcher's thread may wait for the fsync
             sawGone = false;
         }
     }

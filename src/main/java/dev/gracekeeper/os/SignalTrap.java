@@ -15,18 +15,23 @@ import jnr.posix.POSIXFactory;
  * Installed first thing, so a signal that arrives during startup is kept, not lost.
  */
 public final class SignalTrap {
-    private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    private final BlockingQueue<StopSignal> received = new LinkedBlockingQueue<>();
 
     public static SignalTrap install() {
         SignalTrap trap = new SignalTrap();
         POSIX posix = POSIXFactory.getJavaPOSIX();
-        posix.signal(Signal.SIGTERM, s -> trap.received.offer("SIGTERM"));
-        posix.signal(Signal.SIGINT, s -> trap.received.offer("SIGINT"));
+        posix.signal(Signal.SIGTERM, s -> trap.received.offer(StopSignal.SIGTERM));
+        posix.signal(Signal.SIGINT, s -> trap.received.offer(StopSignal.SIGINT));
         return trap;
     }
 
     /** The next signal received, waiting at most {@code millis}. */
-    public Optional<String> next(long millis) throws InterruptedException {
+    public Optional<StopSignal> next(long millis) throws InterruptedException {
         return Optional.ofNullable(received.poll(millis, TimeUnit.MILLISECONDS));
+    }
+
+    /** Waits for the next signal: the sidecar serves until one arrives, however long that is. */
+    public StopSignal await() throws InterruptedException {
+        return received.take();
     }
 }

@@ -1,5 +1,6 @@
 package dev.gracekeeper.e2e;
 
+import dev.gracekeeper.NetNs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ final class Pod implements AutoCloseable {
     final String ip;
     final boolean sharedPid;
     final Path dir;
-    private final String hostIf;
+    private NetNs net;
     private Process pause;
     private long pausePid = -1;
     private final List<Container> containers = new ArrayList<>();
@@ -32,7 +33,6 @@ final class Pod implements AutoCloseable {
         this.name = name;
         long me = ProcessHandle.current().pid() % 10_000;
         this.netns = "gkbed" + me + "p" + index;
-        this.hostIf = "gkb" + me + "h" + index;
         this.hostAddress = "10.215." + index + ".1";
         this.ip = "10.215." + index + ".2";
         this.sharedPid = sharedPid;
@@ -42,17 +42,9 @@ final class Pod implements AutoCloseable {
     /** Creates the namespaces; index (1-250) picks the pod's subnet 10.215.index.0/30. */
     static Pod create(String name, int index, boolean sharedPid, Path dir) {
         Pod p = new Pod(name, index, sharedPid, dir);
-        String podIf = "gkb" + (ProcessHandle.current().pid() % 10_000) + "c" + index;
         try {
-            Bed.run("ip", "netns", "add", p.netns);
-            Bed.run("ip", "link", "add", p.hostIf, "type", "veth", "peer", "name", podIf);
-            Bed.run("ip", "link", "set", podIf, "netns", p.netns);
-            Bed.run("ip", "addr", "add", p.hostAddress + "/30", "dev", p.hostIf);
-            Bed.run("ip", "link", "set", p.hostIf, "up");
-            Bed.run("ip", "netns", "exec", p.netns, "ip", "addr", "add", p.ip + "/30", "dev", podIf);
-            Bed.run("ip", "netns", "exec", p.netns, "ip", "link", "set", podIf, "up");
-            Bed.run("ip", "netns", "exec", p.netns, "ip", "link", "set", "lo", "up");
-            Bed.run("ip", "netns", "exec", p.netns, "ip", "route", "add", "default", "via", p.hostAddress);
+            p.net = NetNs.create(p.netns, "b" + (ProcessHandle.current().pid() % 10_000) + "x" + index,
+                    "10.215." + index, true);
             if (sharedPid) {
                 p.pause = new ProcessBuilder("ip", "netns", "exec", p.netns, "unshare", "--pid", "--fork",
                         "--mount-proc", Bed.CATATONIT.toString(), "-P")
@@ -160,15 +152,6 @@ final class Pod implements AutoCloseable {
             }
             if (pausePid > 0) ProcessHandle.of(pausePid).ifPresent(ProcessHandle::destroyForcibly);
         }
-        try {
-            Bed.run("ip", "netns", "del", netns);            // removes the veth pair with it
-        } catch (IllegalStateException e) {
-            System.err.println("pod " + name + ": " + e.getMessage());
-        }
-        try {
-            Bed.run("ip", "link", "del", hostIf);            // only if the namespace never got its end
-        } catch (IllegalStateException e) {
-            // already gone with the namespace
-        }
+        if (net != null) net.close();
     }
 }
