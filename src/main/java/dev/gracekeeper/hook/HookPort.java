@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.StreamConnection;
 import org.xnio.Xnio;
+import org.xnio.XnioExecutor;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
@@ -50,6 +52,7 @@ final class HookPort implements ChannelListener<AcceptingChannel<StreamConnectio
     private XnioWorker worker;
     private AcceptingChannel<StreamConnection> server;
     private AcceptBackoff backoff;
+    private XnioExecutor.Key tick;
 
     private HookPort(PortLimits limits, HttpHandler handler, Metrics metrics, Clock clock) {
         this.limits = limits;
@@ -89,10 +92,16 @@ final class HookPort implements ChannelListener<AcceptingChannel<StreamConnectio
             throw e;
         }
         XnioIoThread io = p.worker.getIoThread(0);
-        p.backoff = AcceptBackoff.watch(p.server, () -> io.execute(p::acceptFailed));
+        p.backoff = AcceptBackoff.watch(p.server, () -> {
+            try {
+                io.execute(p::acceptFailed);
+            } catch (RejectedExecutionException e) {
+                // the port is closing
+            }
+        });
         metrics.connections(p.cap::open, p.cap.limit());
         p.logLimits(fds);
-        io.executeAtInterval(() -> {
+        p.tick = io.executeAtInterval(() -> {
             everySecond.run();
             p.flood.tick(p.cap.open());
         }, 1, TimeUnit.SECONDS);
@@ -188,6 +197,8 @@ final class HookPort implements ChannelListener<AcceptingChannel<StreamConnectio
      * connection accepted while the I/O thread shuts down made XNIO log a RejectedExecutionException.
      */
     void close(Duration bound) {
+        // A pending timer holds the I/O thread's termination until it fires: up to a second.
+        tick.remove();
         server.suspendAccepts();
         CountDownLatch closed = new CountDownLatch(1);
         server.getIoThread().execute(() -> {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
@@ -39,15 +40,17 @@ public final class Example {
     public final Path dir;
     public final Deployment deployment;
     public final Optional<Service> service;
+    public final Optional<NetworkPolicy> networkPolicy;
     /** Secrets in the manifest (as {@code gracekeeper inject --emit-secret} writes them), by name. */
     public final Map<String, Secret> secrets;
 
     private Example(String name, Path dir, Deployment deployment, Optional<Service> service,
-                    Map<String, Secret> secrets) {
+                    Optional<NetworkPolicy> networkPolicy, Map<String, Secret> secrets) {
         this.name = name;
         this.dir = dir;
         this.deployment = deployment;
         this.service = service;
+        this.networkPolicy = networkPolicy;
         this.secrets = Map.copyOf(secrets);
     }
 
@@ -67,6 +70,7 @@ public final class Example {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         Deployment deployment = null;
         Service service = null;
+        NetworkPolicy policy = null;
         Map<String, Secret> secrets = new LinkedHashMap<>();
         try (MappingIterator<JsonNode> docs = yaml.readerFor(JsonNode.class).readValues(file.toFile())) {
             while (docs.hasNext()) {
@@ -75,19 +79,23 @@ public final class Example {
                 switch (kind) {
                     case "Deployment" -> deployment = strict(yaml.treeToValue(doc, Deployment.class), file + " Deployment");
                     case "Service" -> service = strict(yaml.treeToValue(doc, Service.class), file + " Service");
+                    case "NetworkPolicy" -> policy = strict(yaml.treeToValue(doc, NetworkPolicy.class),
+                            file + " NetworkPolicy");
                     case "Secret" -> {
                         Secret secret = strict(yaml.treeToValue(doc, Secret.class), file + " Secret");
                         secrets.put(secret.getMetadata().getName(), secret);
                     }
                     default -> throw new IllegalArgumentException(file + ": unexpected kind '" + kind
-                            + "'; an example holds a Deployment and optionally a Service and Secrets");
+                            + "'; an example holds a Deployment and optionally a Service, a NetworkPolicy and"
+                            + " Secrets");
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
         if (deployment == null) throw new IllegalArgumentException(file + ": no Deployment");
-        return new Example(name, dir, deployment, Optional.ofNullable(service), secrets);
+        return new Example(name, dir, deployment, Optional.ofNullable(service), Optional.ofNullable(policy),
+                secrets);
     }
 
     public PodSpec pod() { return deployment.getSpec().getTemplate().getSpec(); }

@@ -19,8 +19,8 @@ import java.util.Set;
  *
  * <pre>java -cp target/test-classes dev.gracekeeper.it.FloodClient HOST PORT COUNT SOURCE MODE SECONDS [reopen]</pre>
  *
- * <p>Opens COUNT connections from the address SOURCE to HOST:PORT without waiting for each, and
- * holds them for SECONDS. MODE {@code idle} sends nothing; {@code slowloris} sends the start of a
+ * <p>Opens COUNT connections from the address SOURCE to HOST:PORT without waiting for each (within
+ * 60 s), then holds them for SECONDS. MODE {@code idle} sends nothing; {@code slowloris} sends the start of a
  * request and then one more header line a second, never the end. With {@code reopen}, a connection
  * the server closes is opened again, so that COUNT stay open from the client's side the whole time:
  * a churn as fast as the server closes. Prints one line a second, {@code opened N
@@ -28,6 +28,7 @@ import java.util.Set;
  */
 public final class FloodClient {
     private static final byte[] START = "GET /healthz HTTP/1.1\r\nHost: flood\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final long OPENING_BOUND_NANOS = 60_000_000_000L;
     private static final byte[] TRICKLE = "X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final InetSocketAddress target;
@@ -61,23 +62,31 @@ public final class FloodClient {
         c.run(Integer.parseInt(args[2]), Long.parseLong(args[5]) * 1_000_000_000L);
     }
 
-    private void run(int count, long durationNanos) throws IOException {
+    private void run(int count, long holdNanos) throws IOException {
         long start = System.nanoTime();
         long nextReport = start + 1_000_000_000L;
-        while (System.nanoTime() - start < durationNanos) {
+        long holdFrom = 0;
+        while (holdFrom == 0 || System.nanoTime() - holdFrom < holdNanos) {
             // Open in slices, so the selector keeps up with the connects already under way.
             for (int i = 0; i < 512 && (reopen ? open : opened) < count; i++) connect();
+            if (holdFrom == 0 && (opened >= count || System.nanoTime() - start > OPENING_BOUND_NANOS)) {
+                holdFrom = System.nanoTime();
+            }
             selector.select(10);
             for (SelectionKey k : selector.selectedKeys()) ready(k);
             selector.selectedKeys().clear();
             long now = System.nanoTime();
             if (now - nextReport >= 0) {
                 if (slowloris) trickle();
-                System.out.printf("opened %d connected %d open %d closed %d%n", opened, connected.size(),
-                        open, closedByServer);
+                report();
                 nextReport = now + 1_000_000_000L;
             }
         }
+        report();
+    }
+
+    private void report() {
+        System.out.printf("opened %d connected %d open %d closed %d%n", opened, connected.size(), open, closedByServer);
     }
 
     private void connect() throws IOException {
