@@ -161,8 +161,12 @@ public final class Main {
         AppConfig app = config.app();
         List<ShutdownStep> steps = new ArrayList<>();
         steps.add(new PropagationDelay(config.drainDelay(), clock));
-        app.drainUrl().ifPresent(u -> steps.add(new HttpDrain(u, app.drainMethod(), http)));
-        app.drainSignal().ifPresent(s -> steps.add(new SignalDrain(s, process.orElseThrow(), posix)));
+        // No lambda here: one capturing `http` or `posix` would load its class in every pod (linking the
+        // call site names the captured types), and with it, in the AOT cache, OkHttp's or jnr's classes.
+        if (app.drainUrl().isPresent()) steps.add(new HttpDrain(app.drainUrl().get(), app.drainMethod(), http));
+        if (app.drainSignal().isPresent()) {
+            steps.add(new SignalDrain(app.drainSignal().get(), process.orElseThrow(), posix));
+        }
         if (!app.ports().isEmpty() || process.isPresent()) {
             steps.add(new IdleWait(app.ports(), process, config.budget().drainTimeout(), new ProcNetTcp(), clock));
         }
