@@ -49,13 +49,15 @@ public final class Main {
     static final Duration APP_GONE_POLL = Duration.ofMillis(10);
     /** Loading jffi's library takes about 70 ms; one still loading after this is as good as broken. */
     static final Duration NATIVE_LOAD_BOUND = Duration.ofSeconds(10);
+    /** Not a class: the name says why the platform MBean server is refused (see keepJmxOut). */
+    static final String NO_MBEAN_SERVER = "none: gracekeeper keeps JMX off";
     private static final Logger log = LoggerFactory.getLogger("main");
 
     private Main() {}
 
     public static void main(String[] args) {
         long mainStarted = System.nanoTime();
-        warmUpJmx();
+        keepJmxOut();
         // Undertow logs through java.util.logging unless told otherwise; set before it loads.
         System.setProperty("org.jboss.logging.provider", "slf4j");
         SignalTrap trap = SignalTrap.install();
@@ -70,22 +72,22 @@ public final class Main {
     }
 
     /**
-     * Starting Undertow creates the JVM's platform MBean server: XNIO registers its worker as an
-     * MBean, unconditionally. That is about 130 ms and a thousand classes on JDK 17, nearly a third
-     * of startup, and nothing in it depends on the sidecar; so it starts now, on another core, while
-     * the configuration, the marker and the lifecycle are set up. XNIO then finds it ready, or waits
-     * for the rest (the call is synchronized).
+     * XNIO registers its provider, worker and listener as JMX MBeans, unconditionally, and jboss-threads
+     * its worker pool: that creates the platform MBean server with every platform MXBean, about a
+     * thousand classes and 130 ms on JDK 17, for beans nothing in a pod reads. jboss-threads has a
+     * switch for it; XNIO has none, but ignores any failure to register, so the platform MBean server
+     * is made to fail at once: its builder class does not exist. The image's JRE has no
+     * java.management module at all (docker/build-runtime.sh). Either property given on the command
+     * line wins: {@code -Djavax.management.builder.initial=javax.management.MBeanServerBuilder}
+     * brings JMX back.
      */
-    private static void warmUpJmx() {
-        Thread t = new Thread(() -> {
-            try {
-                java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            } catch (RuntimeException | Error e) {
-                // Not ours to report: XNIO will hit the same failure and say so.
-            }
-        }, "jmx-warm-up");
-        t.setDaemon(true);
-        t.start();
+    static void keepJmxOut() {
+        setUnlessGiven("jboss.threads.eqe.register-mbean", "false");
+        setUnlessGiven("javax.management.builder.initial", NO_MBEAN_SERVER);
+    }
+
+    private static void setUnlessGiven(String property, String value) {
+        if (System.getProperty(property) == null) System.setProperty(property, value);
     }
 
     static ExitCode run(Map<String, String> env, SignalTrap trap, long mainStarted) {
