@@ -104,8 +104,7 @@ public final class Main {
         Clock clock = Clock.SYSTEM;
         AppConfig app = config.app();
         // Slow to initialise, so started now in the background and only when a feature needs them.
-        HttpClients http = app.drainUrl().isPresent() || app.readyUrl().isPresent()
-                ? HttpClients.buildInBackground() : null;
+        HttpClients http = app.callsAppOverHttp() ? HttpClients.buildInBackground(app.callsAppOverTls()) : null;
         Posix posix = app.needsNativePosix() ? Posix.loadInBackground() : null;
         Optional<AppProcess> process = app.process().map(AppProcess::new);
         AppProbe probe = new AppProbe(app, process, new ProcNetTcp(), http);

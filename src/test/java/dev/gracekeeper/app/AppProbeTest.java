@@ -71,7 +71,7 @@ class AppProbeTest {
     private static AppProbe probe(URI ready) {
         AppConfig app = new AppConfig(Optional.empty(), "POST", Optional.empty(), Optional.empty(), List.of(),
                 Optional.of(ready), Duration.ofSeconds(1), false);
-        return new AppProbe(app, Optional.empty(), new ProcNetTcp(), HttpClients.buildInBackground());
+        return new AppProbe(app, Optional.empty(), new ProcNetTcp(), HttpClients.buildInBackground(false));
     }
 
     @Test
