@@ -42,11 +42,13 @@ class ClassFootprintIT {
     }
 
     @Test
-    void anHttpDrainLoadsOkHttpButNotJnrFfi() throws Exception {
+    void anHttpDrainLoadsOkHttpButNotJnrFfiNorTlsForAnHttpUrl() throws Exception {
         List<String> loaded = loadedClasses(Map.of("GRACEKEEPER_APP_DRAIN_URL", "http://127.0.0.1:1/drain"));
         assertTrue(loaded.contains("okhttp3.OkHttpClient"), "OkHttp makes the drain call");
         assertNone(loaded, JNR_FFI);
         assertNone(loaded, JMX);
+        // An http:// URL needs no TLS: no TLS context, no trust store (OkHttp only lists the providers).
+        assertNone(loaded, List.of("sun.security.ssl.SSLContextImpl", "sun.security.ssl.TrustStoreManager"));
     }
 
     @Test
