@@ -44,6 +44,8 @@ if [ "${1:-}" = --print-flags ]; then printf '%s\n' "${flags[@]}"; exit 0; fi
 [ -x "$JAVA_HOME/bin/jlink" ] || die "no JDK at JAVA_HOME=$JAVA_HOME"
 feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release")
 [ "${feature:-0}" -ge 25 ] || die "JDK 25 or later needed for the one-step AOT cache; $JAVA_HOME is ${feature:-unknown}"
+# jlink --strip-debug strips the JRE's native libraries with objcopy, found on PATH.
+command -v objcopy >/dev/null 2>&1 || die "no objcopy on PATH: jlink --strip-debug runs it to strip the JRE's native libraries (Debian, Ubuntu: apt-get install binutils)"
 mkdir -p "$2"
 out=$(cd "$2" && pwd)
 case "$out" in *[[:space:]\"\'\\#]*) die "OUT_DIR must not hold spaces, quotes, # or backslashes (an argument file lists it): $out" ;; esac

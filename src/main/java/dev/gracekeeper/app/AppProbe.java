@@ -25,9 +25,8 @@ public final class AppProbe {
 
     private final Optional<URI> readyUrl;
     private final List<Integer> ports;
-    private final boolean[] portTable;
     private final Optional<AppProcess> process;
-    private final ProcNetTcp tcp;
+    private final AppConnections connections;
     private final HttpClients http;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "app-probe");
@@ -35,12 +34,11 @@ public final class AppProbe {
         return t;
     });
 
-    public AppProbe(AppConfig app, Optional<AppProcess> process, ProcNetTcp tcp, HttpClients http) {
+    public AppProbe(AppConfig app, Optional<AppProcess> process, AppConnections connections, HttpClients http) {
         this.readyUrl = app.readyUrl();
         this.ports = app.ports();
-        this.portTable = ProcNetTcp.portTable(app.ports());
         this.process = process;
-        this.tcp = tcp;
+        this.connections = connections;
         this.http = http;
     }
 
@@ -57,18 +55,19 @@ public final class AppProbe {
     public record Look(Presence presence, ProcNetTcp.Inodes listeners) {}
 
     /**
-     * Looks once. Reading /proc/net/tcp and tcp6 costs milliseconds of kernel time however few
-     * sockets there are (each read walks the whole connection hash table), so callers that need both
-     * answers take them from one look.
+     * Looks once, through {@link AppConnections}: microseconds while nothing changed, one walk of the
+     * connection tables when something did. An unreadable table is {@code UNKNOWN}, never gone.
      */
-    public Look look() {
+    public Look look() { return look(false); }
+
+    /** Looks once with counts that are current, whatever the walk budget: for the start of a shutdown. */
+    public Look lookFresh() { return look(true); }
+
+    private Look look(boolean fresh) {
         if (!ports.isEmpty()) {
-            try {
-                ProcNetTcp.Counts c = tcp.count(portTable);
-                return new Look(c.listening() > 0 ? Presence.PRESENT : Presence.GONE, c.listeners());
-            } catch (IOException e) {
-                return new Look(Presence.UNKNOWN, ProcNetTcp.Inodes.NONE);
-            }
+            Optional<ProcNetTcp.Counts> c = (fresh ? connections.lookFresh() : connections.look()).counts();
+            if (c.isEmpty()) return new Look(Presence.UNKNOWN, ProcNetTcp.Inodes.NONE);
+            return new Look(c.get().listening() > 0 ? Presence.PRESENT : Presence.GONE, c.get().listeners());
         }
         if (process.isPresent()) {
             return new Look(process.get().find().id().isPresent() ? Presence.PRESENT : Presence.GONE,
@@ -99,13 +98,11 @@ public final class AppProbe {
     public CompletableFuture<Readiness> readyOnce(Duration bound) {
         if (readyUrl.isPresent()) return callReadyUrl(bound);
         if (!ports.isEmpty()) {
-            try {
-                int n = tcp.count(portTable).listeningPorts();
-                return CompletableFuture.completedFuture(new Readiness(n == ports.size(),
-                        n + " of " + ports.size() + " app port(s) listening"));
-            } catch (IOException e) {
-                return CompletableFuture.completedFuture(new Readiness(false, "cannot read /proc/net/tcp: " + e));
-            }
+            AppConnections.Look look = connections.look();
+            if (look.counts().isEmpty()) return CompletableFuture.completedFuture(new Readiness(false, look.why()));
+            int n = look.counts().get().listeningPorts();
+            return CompletableFuture.completedFuture(new Readiness(n == ports.size(),
+                    n + " of " + ports.size() + " app port(s) listening"));
         }
         return CompletableFuture.completedFuture(new Readiness(true, "no ready URL or ports configured"));
     }

@@ -34,7 +34,7 @@ public final class RestartWatcher implements Runnable {
     /** Notes which app instance the shutdown that is starting drains. */
     public synchronized void shutdownStarted() {
         drainedProcess = probe.processId();
-        AppProbe.Look look = probe.look();
+        AppProbe.Look look = probe.lookFresh();
         drainedListeners = look.listeners();
         sawGone = look.presence() == AppProbe.Presence.GONE;
     }

@@ -1,11 +1,10 @@
 package dev.gracekeeper.config;
 
+import dev.gracekeeper.os.ProcessSelector;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * What the sidecar knows of the app container: how to tell it to drain, how to find it, how to
@@ -13,7 +12,7 @@ import java.util.regex.Pattern;
  */
 public record AppConfig(Optional<URI> drainUrl, String drainMethod, Optional<String> drainSignal,
                         Optional<ProcessSelector> process, List<Integer> ports, Optional<URI> readyUrl,
-                        Duration poststartTimeout, boolean poststartFailOnTimeout) {
+                        Duration poststartTimeout, boolean poststartFailOnTimeout, int drainExitAtConnections) {
     public AppConfig {
         ports = List.copyOf(ports);
     }
@@ -32,16 +31,5 @@ public record AppConfig(Optional<URI> drainUrl, String drainMethod, Optional<Str
     public boolean callsAppOverTls() {
         return drainUrl.map(u -> "https".equals(u.getScheme())).orElse(false)
                 || readyUrl.map(u -> "https".equals(u.getScheme())).orElse(false);
-    }
-
-    /** How to find the app process in /proc. */
-    public sealed interface ProcessSelector permits CmdlineRegex, PidFile {}
-
-    public record CmdlineRegex(Pattern pattern) implements ProcessSelector {
-        @Override public String toString() { return "cmdline =~ /" + pattern.pattern() + "/"; }
-    }
-
-    public record PidFile(Path path) implements ProcessSelector {
-        @Override public String toString() { return "pidfile:" + path; }
     }
 }

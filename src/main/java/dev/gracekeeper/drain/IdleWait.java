@@ -1,21 +1,28 @@
 package dev.gracekeeper.drain;
 
+import dev.gracekeeper.app.AppConnections;
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.Clock;
+import dev.gracekeeper.config.Var;
 import dev.gracekeeper.lifecycle.Deadline;
 import dev.gracekeeper.lifecycle.ShutdownStep;
 import dev.gracekeeper.lifecycle.StepContext;
 import dev.gracekeeper.os.AppProcess;
 import dev.gracekeeper.os.ProcNetTcp;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Waits until the app is idle: no ESTABLISHED server-side connection left on its ports, or, when
- * only the process is known, the process has exited. Polls every {@link #POLL}: reading two small
- * /proc files costs microseconds, and the drain should end as soon as the last connection does.
+ * Waits until the app is idle: no more than {@code GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS} (0)
+ * ESTABLISHED server-side connections left on its ports, or, when only the process is known, the
+ * process has exited. Looks every {@link #POLL} through {@link AppConnections}, which costs
+ * microseconds while nothing changes, so the drain ends within milliseconds of the last connection;
+ * on a node so busy that a look costs more, less often ({@link Pacer}), up to {@link #POLL_MAX}.
+ * Only a fresh count ends the wait: an unknown one (the tables cannot be read) waits on to the drain
+ * timeout or the budget, and the result says why.
  *
  * <p>Idle keep-alive connections never close by themselves, and /proc cannot tell an idle one
  * from one whose request is still being computed. So the drain action is what closes them: nginx
@@ -26,21 +33,28 @@ import java.util.concurrent.locks.LockSupport;
 public final class IdleWait implements ShutdownStep {
     public static final String NAME = "idle-wait";
     static final Duration POLL = Duration.ofMillis(5);
+    /** The longest interval between looks, when each costs so much that {@link #POLL} would break {@link #DUTY}. */
+    static final Duration POLL_MAX = Duration.ofMillis(50);
+    /** The share of one core the looks may take, walks of the connection tables aside. */
+    static final double DUTY = 0.005;
 
     private final List<Integer> ports;
-    private final boolean[] portTable;
+    private final int exitAt;
     private final Optional<AppProcess> process;
     private final Optional<Duration> drainTimeout;
-    private final ProcNetTcp tcp;
+    private final AppConnections connections;
     private final Clock clock;
+    private final LongSupplier cpuNanos;
 
-    public IdleWait(List<Integer> ports, Optional<AppProcess> process, Optional<Duration> drainTimeout,
-                    ProcNetTcp tcp, Clock clock) {
-        this.ports = List.copyOf(ports);
-        this.portTable = ProcNetTcp.portTable(ports);
+    /** @param exitAt the wait ends once no more connections than this are left (0: none) */
+    public IdleWait(AppConnections connections, int exitAt, Optional<AppProcess> process,
+                    Optional<Duration> drainTimeout, Clock clock, LongSupplier cpuNanos) {
+        this.cpuNanos = cpuNanos;
+        this.ports = connections.ports();
+        this.exitAt = exitAt;
         this.process = process;
         this.drainTimeout = drainTimeout;
-        this.tcp = tcp;
+        this.connections = connections;
         this.clock = clock;
     }
 
@@ -49,34 +63,40 @@ public final class IdleWait implements ShutdownStep {
 
     @Override
     public String run(StepContext ctx) {
-        Deadline d = drainTimeout.map(t -> ctx.budget().capped(t, "GRACEKEEPER_DRAIN_TIMEOUT")).orElse(ctx.budget());
+        Deadline d = drainTimeout.map(t -> ctx.budget().capped(t, Var.DRAIN_TIMEOUT.envName())).orElse(ctx.budget());
         long start = clock.nanoTime();
         return ports.isEmpty() ? awaitExit(ctx, d, start) : awaitNoConnections(ctx, d, start);
     }
 
     private String awaitNoConnections(StepContext ctx, Deadline d, long start) {
         String where = "on :" + String.join(",:", ports.stream().map(String::valueOf).toList());
+        String atMost = exitAt == 0 ? "" : " (at most " + exitAt + " allowed by GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS)";
         int first = -1;
-        int last;
+        int last = -1;
+        String unknown = "";
+        Pacer pacer = new Pacer(POLL, POLL_MAX, DUTY, cpuNanos);
         while (true) {
-            try {
-                last = tcp.count(portTable).established();
-            } catch (IOException e) {
-                return "cannot read /proc/net/tcp: " + e + "; not waiting";
-            }
-            if (first < 0) {
+            // The first look is the shutdown's one full look, shared with the restart watch's note.
+            AppConnections.Look look = first < 0 ? connections.lookFresh() : connections.look();
+            unknown = look.counts().isEmpty() ? look.why() : "";
+            if (look.counts().isPresent()) last = look.counts().map(ProcNetTcp.Counts::established).get();
+            if (first < 0 && last >= 0) {
                 first = last;
-                ctx.figure("connections_at_drain_start", first);
+                ctx.figure(Figure.CONNECTIONS_AT_DRAIN_START, first);
             }
-            long ms = (clock.nanoTime() - start) / 1_000_000;
-            if (last == 0) return "idle after " + ms + " ms: 0 connections " + where + " (" + first + " at start)";
+            long ms = clock.millisSince(start);
+            if (look.fresh() && last <= exitAt) {
+                return "idle after " + ms + " ms: " + last + " connections " + where + atMost + " (" + first + " at start)";
+            }
             if (d.expired()) {
-                String left = last + " connection(s) still open " + where;
+                String left = !unknown.isEmpty()
+                        ? "connection count unknown " + where + ", so the app was given the whole wait (" + unknown + ")"
+                        : last + " connection(s) still open " + where;
                 ctx.unfinished(left);
-                ctx.figure("connections_left", last);
-                return "timed out after " + ms + " ms (" + bound(d) + "): " + left;
+                if (unknown.isEmpty()) ctx.figure(Figure.CONNECTIONS_LEFT, last);
+                return "timed out after " + ms + " ms (" + d.name() + "): " + left;
             }
-            LockSupport.parkNanos(POLL.toNanos());
+            LockSupport.parkNanos(Math.min(pacer.next(look.walked()), Math.max(1, d.remaining().toNanos())));
         }
     }
 
@@ -92,17 +112,14 @@ public final class IdleWait implements ShutdownStep {
         AppProcess.Id id = known.get();
         while (p.alive(id)) {
             if (d.expired()) {
-                long ms = (clock.nanoTime() - start) / 1_000_000;
+                long ms = clock.millisSince(start);
                 String left = "app process " + id.pid() + " still running";
                 ctx.unfinished(left);
-                return "timed out after " + ms + " ms (" + bound(d) + "): " + left;
+                return "timed out after " + ms + " ms (" + d.name() + "): " + left;
             }
             LockSupport.parkNanos(POLL.toNanos());
         }
-        return "app process " + id.pid() + " exited after " + (clock.nanoTime() - start) / 1_000_000 + " ms";
+        return "app process " + id.pid() + " exited after " + clock.millisSince(start) + " ms";
     }
 
-    private static String bound(Deadline d) {
-        return d.name().equals("budget") ? "the budget: grace period - stop reserve" : d.name();
-    }
 }

@@ -3,6 +3,7 @@ package dev.gracekeeper.os;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -10,12 +11,24 @@ import java.util.Arrays;
  * Counts the app's server-side TCP connections from {@code /proc/net/tcp} and {@code /proc/net/tcp6}
  * (IPv4 clients of a {@code ::} listener appear only in tcp6). Matches the local port, never the
  * remote one, so the sidecar's own client connections to other ports are not counted. Parses
- * bytes in a reused buffer, with no regex and no per-line strings: it runs every few
- * milliseconds during a drain.
+ * bytes in a reused buffer, with no regex and no per-line strings.
+ *
+ * <p>One read of these files walks the kernel's whole established hash table (262144 buckets on a
+ * 24 GiB node, shared by every network namespace), about 1.7 ms of kernel time whatever is in it,
+ * so callers go through {@link ConnectionWatch}, which walks only when cheap counters moved. A read
+ * that fails, stops mid-line or holds a line that does not parse throws: a count that is not known
+ * must never pass for zero.
  */
 public final class ProcNetTcp {
     static final int ESTABLISHED = 0x01;
     static final int LISTEN = 0x0A;
+    /**
+     * The kernel fills one read() of a seq_file with whole records until the next would overflow its
+     * buffer of at least one page (4096 bytes); these records are 150 (tcp) and about 180 (tcp6) bytes.
+     * So a read that asked for more than a page and got less than this stopped at the end of the
+     * file, and the read() that would return 0 (which walks the whole hash table once more) is skipped.
+     */
+    static final int SHORT_READ = 4096 - 512;
 
     private final Path[] files;
     private byte[] buf = new byte[64 * 1024];
@@ -77,24 +90,27 @@ public final class ProcNetTcp {
         int listeningPorts = 0;
         long[] inodes = null;
         stamp++;
-        for (Path f : files) {
-            int len = read(f);
+        for (int fi = 0; fi < files.length; fi++) {
+            Path f = files[fi];
+            int len = read(f, fi > 0);
             if (len < 0) continue;
-            int i = skipLine(0, len);                       // header
-            while (i < len) {
+            int i = header(f, len);
+            for (int line = 2; i < len; line++) {
                 int lineEnd = skipLine(i, len);
+                if (buf[lineEnd - 1] != '\n') throw unparsable(f, line, i, lineEnd, "cut off mid-line");
                 int p = i;
                 while (p < lineEnd && buf[p] != ':') p++;   // "  12:"
                 p++;
                 while (p < lineEnd && buf[p] == ' ') p++;
                 while (p < lineEnd && buf[p] != ':') p++;   // local address
-                int port = hex(p + 1, 4);
+                int port = p + 6 < lineEnd ? hex(p + 1, 4) : -1;
                 p += 5;
                 while (p < lineEnd && buf[p] == ' ') p++;
                 while (p < lineEnd && buf[p] != ' ') p++;   // remote address:port
                 while (p < lineEnd && buf[p] == ' ') p++;
-                if (port >= 0 && port < ports.length && ports[port] && p + 2 <= lineEnd) {
-                    int state = hex(p, 2);
+                int state = p + 3 < lineEnd ? hex(p, 2) : -1;
+                if (port < 0 || state < 0) throw unparsable(f, line, i, lineEnd, "no local port and state");
+                if (ports[port]) {
                     if (state == ESTABLISHED) established++;
                     else if (state == LISTEN) {
                         listening++;
@@ -120,19 +136,37 @@ public final class ProcNetTcp {
         return t;
     }
 
-    /** Reads the whole file into the buffer; -1 if it does not exist (e.g. no IPv6). */
-    private int read(Path f) throws IOException {
+    /** Reads the whole file into the buffer; -1 if an optional file does not exist (no IPv6). */
+    private int read(Path f, boolean optional) throws IOException {
         try (InputStream in = new FileInputStream(f.toFile())) {
             int len = 0;
             while (true) {
-                if (len == buf.length) buf = Arrays.copyOf(buf, buf.length * 2);
+                if (buf.length - len < 8192) buf = Arrays.copyOf(buf, buf.length * 2);
                 int n = in.read(buf, len, buf.length - len);
                 if (n < 0) return len;
                 len += n;
+                if (n < SHORT_READ) return len;
             }
         } catch (java.io.FileNotFoundException e) {
-            return -1;
+            if (optional && !Files.exists(f)) return -1;
+            throw e;
         }
+    }
+
+    /** Where the entries begin, after the header line the kernel always writes first. */
+    private int header(Path f, int len) throws IOException {
+        int end = skipLine(0, len);
+        int p = 0;
+        while (p < end && buf[p] == ' ') p++;
+        if (len == 0 || buf[end - 1] != '\n' || p + 2 > end || buf[p] != 's' || buf[p + 1] != 'l') {
+            throw unparsable(f, 1, 0, end, len == 0 ? "empty, not even the header" : "not the header of a tcp table");
+        }
+        return end;
+    }
+
+    private IOException unparsable(Path f, int line, int from, int to, String what) {
+        String text = new String(buf, from, Math.min(to - from, 80), java.nio.charset.StandardCharsets.US_ASCII).strip();
+        return new IOException(f + " line " + line + " " + what + ": '" + text.replaceAll("[^\\x20-\\x7e]", "?") + "'");
     }
 
     /** The inode: the 7th field after the state (tx:rx, tr:when, retrnsmt, uid, timeout, inode). */

@@ -16,17 +16,22 @@ import jnr.posix.util.SunMiscSignal;
  * the drain signal needs.
  */
 public final class SignalTrap {
-    private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    private final BlockingQueue<StopSignal> received = new LinkedBlockingQueue<>();
 
     public static SignalTrap install() {
         SignalTrap trap = new SignalTrap();
-        SunMiscSignal.signal(Signal.SIGTERM, s -> trap.received.offer("SIGTERM"));
-        SunMiscSignal.signal(Signal.SIGINT, s -> trap.received.offer("SIGINT"));
+        SunMiscSignal.signal(Signal.SIGTERM, s -> trap.received.offer(StopSignal.SIGTERM));
+        SunMiscSignal.signal(Signal.SIGINT, s -> trap.received.offer(StopSignal.SIGINT));
         return trap;
     }
 
     /** The next signal received, waiting at most {@code millis}. */
-    public Optional<String> next(long millis) throws InterruptedException {
+    public Optional<StopSignal> next(long millis) throws InterruptedException {
         return Optional.ofNullable(received.poll(millis, TimeUnit.MILLISECONDS));
+    }
+
+    /** Waits for the next signal: the sidecar serves until one arrives, however long that is. */
+    public StopSignal await() throws InterruptedException {
+        return received.take();
     }
 }

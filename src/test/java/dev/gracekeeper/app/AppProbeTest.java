@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gracekeeper.config.AppConfig;
 import dev.gracekeeper.drain.HttpClients;
+import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.os.ProcNetTcp;
+import dev.gracekeeper.os.TcpStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -68,10 +70,15 @@ class AppProbeTest {
         }
     }
 
-    private static AppProbe probe(URI ready) {
+    /** The client is built before the probe starts: these tests time the app, not the client's build. */
+    private static AppProbe probe(URI ready) throws Exception {
         AppConfig app = new AppConfig(Optional.empty(), "POST", Optional.empty(), Optional.empty(), List.of(),
-                Optional.of(ready), Duration.ofSeconds(1), false);
-        return new AppProbe(app, Optional.empty(), new ProcNetTcp(), HttpClients.buildInBackground(false));
+                Optional.of(ready), Duration.ofSeconds(1), false, 0);
+        AppConnections none = new AppConnections(List.of(), new ProcNetTcp(), new TcpStats(), Clock.SYSTEM,
+                System::nanoTime);
+        HttpClients http = HttpClients.buildInBackground(false);
+        http.boundedAsync(Duration.ofSeconds(30)).get();
+        return new AppProbe(app, Optional.empty(), none, http);
     }
 
     @Test

@@ -3,7 +3,11 @@ package dev.gracekeeper.os;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -92,5 +96,61 @@ class ProcNetTcpTest {
                 + " 00:00000000 00000000     0        0 5152 1 0000000000000000 20 4 30 10 -1\n");
         ProcNetTcp.Counts c = new ProcNetTcp(f).count(ProcNetTcp.portTable(List.of(8080)));
         assertEquals(new ProcNetTcp.Counts(1, 1, 1, ProcNetTcp.Inodes.of(4242)), c);
+    }
+
+    @Test
+    void readsATableLongerThanOneKernelBufferToTheEnd() throws Exception {
+        // 40 connections make tcp6 about 14 KB: several reads, each at most one kernel page.
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            boolean[] ports = ProcNetTcp.portTable(List.of(server.getLocalPort()));
+            List<Socket> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < 40; i++) {
+                    open.add(new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort()));
+                    open.add(server.accept());
+                }
+                assertEquals(40, tcp.count(ports).established());
+            } finally {
+                for (Socket s : open) s.close();
+            }
+        }
+    }
+
+    @Test
+    void aLineCutOffMidwayIsAnErrorNotOneConnectionFewer(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("tcp");
+        TcpTables.write(f, 8080, 2);
+        String whole = Files.readString(f);
+        Files.writeString(f, whole.substring(0, whole.length() - 40));
+        IOException e = assertThrows(IOException.class, () -> new ProcNetTcp(f).count(ProcNetTcp.portTable(List.of(8080))));
+        assertTrue(e.getMessage().contains("line 4 cut off mid-line"), e.getMessage());
+    }
+
+    @Test
+    void aLineThatDoesNotParseIsAnError(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("tcp");
+        Files.writeString(f, TcpTables.TCP_HEADER + TcpTables.line(0, 8080, 0, 0x0A, 1) + "   1: garbage\n");
+        IOException e = assertThrows(IOException.class, () -> new ProcNetTcp(f).count(ProcNetTcp.portTable(List.of(8080))));
+        assertTrue(e.getMessage().endsWith("line 3 no local port and state: '1: garbage'"), e.getMessage());
+    }
+
+    @Test
+    void anEmptyFileOrAnotherFileIsAnError(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("tcp");
+        Files.writeString(f, "");
+        assertTrue(assertThrows(IOException.class, () -> new ProcNetTcp(f).count(new boolean[65536])).getMessage()
+                .contains("empty, not even the header"));
+        Files.writeString(f, "Tcp: 1 2 3\n");
+        assertTrue(assertThrows(IOException.class, () -> new ProcNetTcp(f).count(new boolean[65536])).getMessage()
+                .contains("not the header of a tcp table"));
+    }
+
+    @Test
+    void aMissingTcpTableIsAnErrorButAMissingTcp6MeansNoIpv6(@TempDir Path dir) throws Exception {
+        Path tcp4 = dir.resolve("tcp");
+        TcpTables.write(tcp4, 8080, 3);
+        boolean[] ports = ProcNetTcp.portTable(List.of(8080));
+        assertEquals(3, new ProcNetTcp(tcp4, dir.resolve("tcp6")).count(ports).established());
+        assertThrows(IOException.class, () -> new ProcNetTcp(dir.resolve("none"), tcp4).count(ports));
     }
 }

@@ -1,0 +1,87 @@
+package dev.gracekeeper.drain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gracekeeper.app.AppConnections;
+import dev.gracekeeper.lifecycle.Clock;
+import dev.gracekeeper.lifecycle.Figure;
+import dev.gracekeeper.lifecycle.Lifecycle;
+import dev.gracekeeper.lifecycle.MarkerStore;
+import dev.gracekeeper.lifecycle.Outcome;
+import dev.gracekeeper.lifecycle.ShutdownResult;
+import dev.gracekeeper.lifecycle.Trigger;
+import dev.gracekeeper.os.ProcNetTcp;
+import dev.gracekeeper.os.TcpTables;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdleWaitTest {
+    @TempDir Path dir;
+
+    ShutdownResult shutdown(int exitAt, Duration drainTimeout) throws Exception {
+        AppConnections c = new AppConnections(List.of(8080), new ProcNetTcp(dir.resolve("tcp")),
+                TcpTables.stats(dir, 1, 1), Clock.SYSTEM, System::nanoTime);
+        IdleWait wait = new IdleWait(c, exitAt, Optional.empty(), Optional.of(drainTimeout), Clock.SYSTEM,
+                System::nanoTime);
+        MarkerStore store = new MarkerStore(Files.createDirectories(dir.resolve("state")));
+        Lifecycle l = new Lifecycle(store, store.load(""), List.of(wait), Clock.SYSTEM, "", Duration.ofSeconds(20));
+        return l.shutdown(Trigger.PRESTOP_HOOK, "").result().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void anUnreadableTableNeverEndsTheWaitEarlyAndTheResultSaysWhy() throws Exception {
+        Files.writeString(dir.resolve("tcp"), TcpTables.TCP_HEADER + "   0: 0100007F:1F90 01");   // cut off
+        long start = System.nanoTime();
+        ShutdownResult r = shutdown(0, Duration.ofMillis(300));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ms >= 290, "waited to the drain timeout: " + ms + " ms");
+        assertEquals(Outcome.TIMED_OUT, r.outcome(), r.toString());
+        assertTrue(r.detail().contains("connection count unknown on :8080, so the app was given the whole wait"
+                + " (cannot read /proc/net/tcp: "), r.detail());
+        assertTrue(r.detail().contains("cut off mid-line"), r.detail());
+    }
+
+    @Test
+    void aTableThatBecomesReadableAgainEndsTheWaitOnItsCount() throws Exception {
+        Path tcp = dir.resolve("tcp");
+        Files.writeString(tcp, "");
+        Thread fix = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+                TcpTables.write(tcp, 8080, 0);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        fix.start();
+        ShutdownResult r = shutdown(0, Duration.ofSeconds(5));
+        fix.join();
+        assertEquals(Outcome.DRAINED, r.outcome(), r.toString());
+        assertTrue(r.detail().contains("0 connections on :8080"), r.detail());
+    }
+
+    @Test
+    void theWaitEndsAtTheExitThresholdNamingIt() throws Exception {
+        TcpTables.write(dir.resolve("tcp"), 8080, 2);
+        ShutdownResult r = shutdown(2, Duration.ofSeconds(5));
+        assertEquals(Outcome.DRAINED, r.outcome(), r.toString());
+        assertTrue(r.detail().contains("2 connections on :8080 (at most 2 allowed by"
+                + " GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS) (2 at start)"), r.detail());
+    }
+
+    @Test
+    void aboveTheThresholdTheWaitTimesOutWithTheCount() throws Exception {
+        TcpTables.write(dir.resolve("tcp"), 8080, 3);
+        ShutdownResult r = shutdown(2, Duration.ofMillis(200));
+        assertEquals(Outcome.TIMED_OUT, r.outcome(), r.toString());
+        assertTrue(r.detail().contains("3 connection(s) still open on :8080"), r.detail());
+        assertEquals(3L, r.figures().get(Figure.CONNECTIONS_LEFT));
+    }
+}
