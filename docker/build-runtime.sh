@@ -64,10 +64,8 @@ cp "$1" "$jar"
 # 1. Modules: what the jar's classes refer to. The training run below proves the list is enough.
 modules=$("$JAVA_HOME/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 "$jar")
 case ",$modules," in *,jdk.unsupported,*) ;; *) die "jdeps missed jdk.unsupported (sun.misc.Signal traps SIGTERM): $modules" ;; esac
-#    Less java.management: only XNIO's and jboss-threads' MBean registrations use it, and both carry on
-#    when it is missing. With it, XNIO alone would create the platform MBean server (Main refuses that on a
-#    full JDK); without it, no JMX class can load at all.
-modules=$(tr ',' '\n' <<< "$modules" | grep -vx java.management | paste -sd, -)
+#    java.management stays: the idle wait charges its /proc walks the thread's CPU time through
+#    ThreadMXBean. Main refuses the platform MBean server that XNIO's MBean registrations would create.
 step "modules: $modules"
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
   --compress=zip-6 --output "$out/jre"

@@ -72,9 +72,9 @@ public final class Main {
      * its worker pool: that creates the platform MBean server with every platform MXBean, about a
      * thousand classes and 130 ms on JDK 17, for beans nothing in a pod reads. jboss-threads has a
      * switch for it; XNIO has none, but ignores any failure to register, so the platform MBean server
-     * is made to fail at once: its builder class does not exist. The image's JRE has no
-     * java.management module at all (docker/build-runtime.sh). Either property given on the command
-     * line wins: {@code -Djavax.management.builder.initial=javax.management.MBeanServerBuilder}
+     * is made to fail at once: its builder class does not exist (what still loads: XNIO's ObjectName,
+     * the refusing factory, and ThreadMXBean for the idle wait's CPU accounting, some 20 classes).
+     * Either property given on the command line wins: {@code -Djavax.management.builder.initial=javax.management.MBeanServerBuilder}
      * brings JMX back.
      */
     static void keepJmxOut() {

@@ -24,11 +24,11 @@ class ClassFootprintIT {
     static final List<String> OKHTTP = List.of("okhttp3.", "okio.", "kotlin.");
     static final List<String> JNR_FFI = List.of("jnr.ffi.", "com.kenai.jffi.");
     /**
-     * The platform MBean server and its MXBeans. On a full JDK a handful of javax.management classes
-     * still load (XNIO builds its ObjectName before the server refuses it); the image's JRE has none.
+     * The platform MBean server and its MXBeans. Some 20 classes of JMX still load: XNIO's ObjectName
+     * and the factory that refuses the server, and ThreadMXBean for the idle wait's CPU accounting.
      */
-    static final List<String> JMX = List.of("sun.management.", "com.sun.jmx.mbeanserver.JmxMBeanServer",
-            "java.lang.management.MemoryMXBean");
+    static final List<String> JMX = List.of("com.sun.jmx.mbeanserver.JmxMBeanServer", "javax.management.MBeanServerDelegate",
+            "sun.management.MemoryImpl", "sun.management.ClassLoadingImpl", "java.lang.management.MemoryMXBean");
 
     @TempDir Path state;
 

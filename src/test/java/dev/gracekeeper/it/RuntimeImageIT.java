@@ -102,8 +102,7 @@ class RuntimeImageIT {
                 .filter(f -> f.length > 1 && f[0].contains("class,load")).map(f -> f[1]).toList();
         ClassFootprintIT.assertNone(loaded, ClassFootprintIT.OKHTTP);
         ClassFootprintIT.assertNone(loaded, ClassFootprintIT.JNR_FFI);
-        // The JRE has no java.management module: not one class of JMX.
-        ClassFootprintIT.assertNone(loaded, List.of("javax.management.", "java.lang.management.", "sun.management."));
+        ClassFootprintIT.assertNone(loaded, ClassFootprintIT.JMX);
         assertTrue(loaded.contains("io.undertow.Undertow"), "the log is of the sidecar: " + loaded.size() + " classes");
     }
 
