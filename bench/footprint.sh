@@ -138,7 +138,8 @@ mapfile -t image_flags < <(docker/build-runtime.sh --print-flags)
 jdk17_flags=()
 dropped=()
 for f in "${image_flags[@]}"; do
-  if timeout 20 "$JAVA17" "$f" -version >/dev/null 2>&1; then jdk17_flags+=("$f"); else dropped+=("$f"); fi
+  # With the flags kept so far: a diagnostic flag needs -XX:+UnlockDiagnosticVMOptions before it.
+  if timeout 20 "$JAVA17" "${jdk17_flags[@]}" "$f" -version >/dev/null 2>&1; then jdk17_flags+=("$f"); else dropped+=("$f"); fi
 done
 
 configs=()
@@ -276,7 +277,7 @@ hook_calls() { # PORT OUT [GENERATIONS]: /poststart + /shutdown each generation 
     done
     [ "$n" -gt 0 ] || printf 'url = "http://127.0.0.1:%s/shutdown"\noutput = /dev/null\n' "$1"
   } > "$tmp/hooks.cfg"
-  timeout 120 curl -s -K "$tmp/hooks.cfg" -H 'Connection: close' --max-time 10 \
+  timeout $((120 + 3 * n)) curl -s -K "$tmp/hooks.cfg" -H 'Connection: close' --max-time 10 \
     -w '%{url_effective} %{http_code} %{time_total}\n' > "$2" || die "curl failed on the hooks ($2)"
   if awk '$2 != 200 {bad = 1} END {exit !bad}' "$2"; then grep -v ' 200 ' "$2" >&2; die "a hook call failed ($2)"; fi
   REPLY=$(awk '$1 ~ /\/shutdown$/ {print $3 * 1000}' "$2" | p99)
@@ -351,24 +352,32 @@ run_floor() { # CONFIG RUN
 # --- per extra pod: PODS of one configuration side by side, each after CALLS /readyz ----------------------
 # What one more pod costs a node: the mean Pss (shared file pages, such as the JRE and the AOT cache, split
 # between the processes that map them) and Anonymous (private: heap, metaspace, stacks, malloc) over the
-# PODS processes, from /proc/PID/smaps_rollup; recorded as rows pod_pss and pod_anon.
+# PODS processes, from /proc/PID/smaps_rollup, and their mean Rss; read POD_SETTLE seconds (11) after the last
+# calls, the steady state of a pod between probes (the JIT's arenas are freed within 5 s of its last
+# compilation, and -XX:TrimNativeHeapInterval=5000 gives them back within 5 s more). Rows pod_pss, pod_anon,
+# pod_rss.
+POD_SETTLE=${POD_SETTLE:-11}
 per_pod() { # CONFIG (a sidecar configuration or floor-CONFIG)
-  local c=$1 i p a b pss=0 anon=0 ps=()
+  local c=$1 i p a b r pss=0 anon=0 rss=0 ps=()
   start_app
   for i in $(seq "$PODS"); do
     start_sidecar "$c" "$tmp/pod-$c-$i.log"
     readyz_calls "$port" "$c"
     ps+=("$sidecar")
   done
+  nap "$POD_SETTLE"
   for p in "${ps[@]}"; do
-    read -r a b < <(awk '/^Pss:/ {p = $2} /^Anonymous:/ {a = $2} END {print p, a}' "/proc/$p/smaps_rollup")
-    pss=$((pss + a)); anon=$((anon + b))
+    read -r a b r < <(awk '/^Pss:/ {p = $2} /^Anonymous:/ {a = $2} /^Rss:/ {r = $2} END {print p, a, r}' \
+      "/proc/$p/smaps_rollup")
+    pss=$((pss + a)); anon=$((anon + b)); rss=$((rss + r))
   done
+  record "$c" pod_rss "$(awk -v k="$rss" -v n="$PODS" 'BEGIN {printf "%.1f", k / n / 1024}')"
   for p in "${ps[@]}"; do kill -KILL "$p"; wait "$p" 2>/dev/null || true; done
   kill -KILL "$app"; wait "$app" 2>/dev/null || true
   record "$c" pod_pss "$(awk -v k="$pss" -v n="$PODS" 'BEGIN {printf "%.1f", k / n / 1024}')"
   record "$c" pod_anon "$(awk -v k="$anon" -v n="$PODS" 'BEGIN {printf "%.1f", k / n / 1024}')"
-  echo "per pod, $PODS of $c side by side: Pss $(< "$tmp/values/$c.pod_pss") MiB, Anonymous $(< "$tmp/values/$c.pod_anon") MiB"
+  echo "per pod, $PODS of $c side by side: Rss $(< "$tmp/values/$c.pod_rss"), Pss $(< "$tmp/values/$c.pod_pss")," \
+    "Anonymous $(< "$tmp/values/$c.pod_anon") MiB"
 }
 
 # --- classes loaded per drain setup ----------------------------------------------------------------------
@@ -394,9 +403,10 @@ class_counts() { # CONFIG
     timeout 30 curl -s -o /dev/null --max-time 25 "http://127.0.0.1:$port/shutdown" || die "$c $setup: /shutdown failed"
     kill -KILL "$sidecar" "$sleeper" "$app" 2>/dev/null; wait "$sidecar" "$sleeper" "$app" 2>/dev/null || true
     awk -v c="$c" -v s="$setup" '$1 ~ /class,load/ {n++; k = $2
-        if (k ~ /^(okhttp3|okio)\./) o++; else if (k ~ /^kotlin\./) t++; else if (k ~ /^(jnr|com\.kenai)\./) j++
+        if (k ~ /^(okhttp3|okio)\./) o++; else if (k ~ /^kotlin\./) t++
+        else if (k ~ /^(jnr\.ffi|jnr\.x86asm|jnr\.a64asm|com\.kenai)\./) j++; else if (k ~ /^jnr\./) p++
         else if (k ~ /^(javax\.management|java\.lang\.management|sun\.management|com\.sun\.jmx)\./) m++ }
-      END {printf "%s %s %d %d %d %d %d\n", c, s, n, o, t, j, m}' "$log" >> "$tmp/class-counts"
+      END {printf "%s %s %d %d %d %d %d %d\n", c, s, n, o, t, j, p, m}' "$log" >> "$tmp/class-counts"
   done
 }
 
@@ -535,6 +545,7 @@ startup|exec → \`/healthz\` 200, ms
 rss0|RSS after startup, MiB
 rss1|RSS after $CALLS keep-alive \`/readyz\`, MiB
 readyz|\`/readyz\` p99, warm, ms
+pod_rss|per pod, steady: RSS, mean of $PODS side by side, $POD_SETTLE s after their calls, MiB
 pod_pss|per extra pod: Pss, mean of $PODS side by side, MiB
 pod_anon|per extra pod: Anonymous (RssAnon), mean of $PODS side by side, MiB
 ROWS
@@ -542,10 +553,10 @@ ROWS
 fi
 if [ -s "$tmp/class-counts" ]; then
   echo
-  echo "| classes loaded after startup, /readyz and one /shutdown | drain | all | OkHttp | Kotlin | jnr/jffi | JMX |"
-  echo "|---|---|---:|---:|---:|---:|---:|"
-  while read -r c setup n o t j m; do
-    echo "| ${title[$c]} | $setup | $n | $o | $t | $j | $m |"
+  echo "| classes loaded after startup, /readyz and one /shutdown | drain | all | OkHttp | Kotlin | jnr-ffi, jffi | jnr-posix | JMX |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  while read -r c setup n o t j p m; do
+    echo "| ${title[$c]} | $setup | $n | $o | $t | $j | $p | $m |"
     [ -z "$TSV" ] || printf 'classes_%s\t%s\t%s\t%s\t%s\n' "$setup" "$c" "$n" "$n" "$n" >> "$TSV"
   done < "$tmp/class-counts"
 fi

@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     /** Loading jffi's library takes about 70 ms; one still loading after this is as good as broken. */
     static final Duration NATIVE_LOAD_BOUND = Duration.ofSeconds(10);
+    /** Not a class: the name says why the platform MBean server is refused (see keepJmxOut). */
+    static final String NO_MBEAN_SERVER = "none: gracekeeper keeps JMX off";
     private static final Logger log = LoggerFactory.getLogger("main");
 
     private Main() {}
@@ -51,7 +53,7 @@ public final class Main {
             System.exit(dev.gracekeeper.adopt.Command.run(args, System.in, System.out, System.err));
         }
         long mainStarted = System.nanoTime();
-        warmUpJmx();
+        keepJmxOut();
         // Undertow logs through java.util.logging unless told otherwise; set before it loads.
         System.setProperty("org.jboss.logging.provider", "slf4j");
         SignalTrap trap = SignalTrap.install();
@@ -66,22 +68,22 @@ public final class Main {
     }
 
     /**
-     * Starting Undertow creates the JVM's platform MBean server: XNIO registers its worker as an
-     * MBean, unconditionally. That is about 130 ms and a thousand classes on JDK 17, nearly a third
-     * of startup, and nothing in it depends on the sidecar; so it starts now, on another core, while
-     * the configuration, the marker and the lifecycle are set up. XNIO then finds it ready, or waits
-     * for the rest (the call is synchronized).
+     * XNIO registers its provider, worker and listener as JMX MBeans, unconditionally, and jboss-threads
+     * its worker pool: that creates the platform MBean server with every platform MXBean, about a
+     * thousand classes and 130 ms on JDK 17, for beans nothing in a pod reads. jboss-threads has a
+     * switch for it; XNIO has none, but ignores any failure to register, so the platform MBean server
+     * is made to fail at once: its builder class does not exist (what still loads: XNIO's ObjectName,
+     * the refusing factory, and ThreadMXBean for the idle wait's CPU accounting, some 20 classes).
+     * Either property given on the command line wins: {@code -Djavax.management.builder.initial=javax.management.MBeanServerBuilder}
+     * brings JMX back.
      */
-    private static void warmUpJmx() {
-        Thread t = new Thread(() -> {
-            try {
-                java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            } catch (RuntimeException | Error e) {
-                // Not ours to report: XNIO will hit the same failure and say so.
-            }
-        }, "jmx-warm-up");
-        t.setDaemon(true);
-        t.start();
+    static void keepJmxOut() {
+        setUnlessGiven("jboss.threads.eqe.register-mbean", "false");
+        setUnlessGiven("javax.management.builder.initial", NO_MBEAN_SERVER);
+    }
+
+    private static void setUnlessGiven(String property, String value) {
+        if (System.getProperty(property) == null) System.setProperty(property, value);
     }
 
     static ExitCode run(Map<String, String> env, SignalTrap trap, long mainStarted) {
@@ -99,8 +101,10 @@ public final class Main {
         AppConfig app = config.app();
         // Slow to initialise, so started now in the background and only when a feature needs them.
         boolean endpoints = config.propagation().mode() == Propagation.Mode.ENDPOINTS;
-        HttpClients http = app.drainUrl().isPresent() || app.readyUrl().isPresent() || endpoints
-                ? HttpClients.buildInBackground() : null;
+        // TLS only for the Kubernetes API (endpoints mode) or an https URL of the app: setting it up loads the
+        // trust store and some 500 classes.
+        HttpClients http = app.callsAppOverHttp() || endpoints
+                ? HttpClients.buildInBackground(endpoints || app.callsAppOverTls()) : null;
         PropagationReport propagation = new PropagationReport(config.propagation().mode().label());
         Posix posix = app.needsNativePosix() ? Posix.loadInBackground() : null;
         Optional<AppProcess> process = app.process().map(AppProcess::new);
@@ -175,8 +179,12 @@ public final class Main {
         } else {
             steps.add(new PropagationDelay(config.drainDelay(), clock));
         }
-        app.drainUrl().ifPresent(u -> steps.add(new HttpDrain(u, app.drainMethod(), http)));
-        app.drainSignal().ifPresent(s -> steps.add(new SignalDrain(s, process.orElseThrow(), posix)));
+        // No lambda here: one capturing `http` or `posix` would load its class in every pod (linking the
+        // call site names the captured types), and with it, in the AOT cache, OkHttp's or jnr's classes.
+        if (app.drainUrl().isPresent()) steps.add(new HttpDrain(app.drainUrl().get(), app.drainMethod(), http));
+        if (app.drainSignal().isPresent()) {
+            steps.add(new SignalDrain(app.drainSignal().get(), process.orElseThrow(), posix));
+        }
         if (!app.ports().isEmpty() || process.isPresent()) {
             steps.add(new IdleWait(connections, app.drainExitAtConnections(), process, config.budget().drainTimeout(),
                     clock, AppConnections.threadCpuTime()));

@@ -21,4 +21,15 @@ public record AppConfig(Optional<URI> drainUrl, String drainMethod, Optional<Str
     public boolean needsNativePosix() {
         return drainSignal.isPresent();
     }
+
+    /** Whether a configured feature calls the app over HTTP at all (the drain URL, the ready URL). */
+    public boolean callsAppOverHttp() {
+        return drainUrl.isPresent() || readyUrl.isPresent();
+    }
+
+    /** Whether a URL the sidecar calls is https: only then does its HTTP client need TLS. */
+    public boolean callsAppOverTls() {
+        return drainUrl.map(u -> "https".equals(u.getScheme())).orElse(false)
+                || readyUrl.map(u -> "https".equals(u.getScheme())).orElse(false);
+    }
 }

@@ -76,7 +76,7 @@ class AppProbeTest {
                 Optional.of(ready), Duration.ofSeconds(1), false, 0);
         AppConnections none = new AppConnections(List.of(), new ProcNetTcp(), new TcpStats(), Clock.SYSTEM,
                 System::nanoTime);
-        HttpClients http = HttpClients.buildInBackground();
+        HttpClients http = HttpClients.buildInBackground(false);
         http.boundedAsync(Duration.ofSeconds(30)).get();
         return new AppProbe(app, Optional.empty(), none, http);
     }

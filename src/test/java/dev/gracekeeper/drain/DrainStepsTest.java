@@ -87,7 +87,7 @@ class DrainStepsTest {
         try {
             URI url = URI.create("http://127.0.0.1:" + app.getAddress().getPort() + "/drain");
             ShutdownResult r = run(Clock.SYSTEM, Duration.ofSeconds(25), Optional.empty(),
-                    new HttpDrain(url, "POST", HttpClients.buildInBackground()));
+                    new HttpDrain(url, "POST", HttpClients.buildInBackground(false)));
             assertEquals("POST close;", seen.get(), "one call, on a connection the idle wait will not count");
             assertEquals(202L, r.figures().get(Figure.APP_DRAIN_HTTP_STATUS));
             assertTrue(r.detail().startsWith("app-drain-http: POST " + url + " -> 202 in "), r.detail());
@@ -105,7 +105,7 @@ class DrainStepsTest {
         }
         URI url = URI.create("http://127.0.0.1:" + closed + "/drain");
         ShutdownResult r = run(Clock.SYSTEM, Duration.ofSeconds(25), Optional.empty(),
-                new HttpDrain(url, "POST", HttpClients.buildInBackground()));
+                new HttpDrain(url, "POST", HttpClients.buildInBackground(false)));
         assertEquals(Outcome.DRAINED, r.outcome(), "a dead drain endpoint is not a failed shutdown");
         assertTrue(r.detail().contains(" failed after ") && r.detail().endsWith("; carrying on with the idle wait"),
                 r.detail());
