@@ -75,7 +75,11 @@ public final class PodRemoval {
             } catch (ServiceAccount.Problem p) {
                 return new Fallback(p.getMessage(), "see the problem above");
             } catch (ApiFailure f) {
-                if (cap.expired()) break;
+                if (cap.expired()) {
+                    // A LIST still unanswered at the cap is a fallback; a watch open until the cap is not.
+                    if (needList) last = f;
+                    break;
+                }
                 switch (f.kind()) {
                     case GONE:
                         log.info("{} for resourceVersion {}: listing afresh", f.getMessage(), tracker.resourceVersion());

@@ -196,6 +196,48 @@ class EndpointsPropagationIT {
     }
 
     @Test
+    void aSliceThatNeverDropsThePodEndsTheWaitAtTheCap() throws Exception {
+        try (Sidecar s = sidecar()) {
+            HttpResponse<String> r = s.get("/shutdown");
+            long ms = ms(r);
+            System.out.println("never dropped: shutdown took " + ms + " ms: " + r.body());
+            assertTrue(ms >= CAP_MS && ms < CAP_MS + 500, "the cap: " + ms);
+            assertTrue(r.body().contains("endpoints: cap of 4000 ms from T0 reached, still listed ready in ["
+                    + SLICE + "]"), r.body());
+            assertEquals(1, s.logCount("still in rotation at the cap"), s.log());
+            assertEquals(0, s.logCount("falling back"), s.log());
+            assertTrue(s.get("/status").body().contains("\"used\":\"endpoints\",\"detail\":\"cap reached"));
+        }
+    }
+
+    @Test
+    void aTokenRefusedTwiceFallsBackAndSaysSo() throws Exception {
+        Files.writeString(api.serviceAccount.resolve("token"), "a-token-the-server-never-issued");
+        try (Sidecar s = sidecar()) {
+            fellBackToTheDelay("401", s);
+            assertTrue(s.log().contains("401 Unauthorized") && s.log().contains("fix: the API server refused the"
+                    + " service account token"), s.log());
+            assertEquals(2, api.requests().size(), "one retry with the file read again, then the fallback: "
+                    + api.requests());
+        }
+    }
+
+    @Test
+    void anApiServerThatNeverAnswersFallsBackAtTheCap() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            Map<String, String> env = new HashMap<>(api.sidecarEnv(UID));
+            env.put("KUBERNETES_SERVICE_PORT", Integer.toString(silent.getLocalPort()));   // accepts, never speaks
+            env.put("GRACEKEEPER_DRAIN_DELAY", CAP_MS + "ms");
+            env.put("POD_NAMESPACE", ApiServer.NAMESPACE);
+            try (Sidecar s = Sidecar.start(Files.createDirectories(dir.resolve("state")), env)) {
+                fellBackToTheDelay("timeout", s);
+                assertTrue(s.log().contains("no answer from https://127.0.0.1:" + silent.getLocalPort()), s.log());
+            }
+        }
+    }
+
+    @Test
     void aCertificateNotFromTheCaBundleIsRefused() throws Exception {
         try (ApiServer other = ApiServer.start("127.0.0.1", Files.createDirectories(dir.resolve("other")))) {
             Files.copy(other.serviceAccount.resolve("ca.crt"), api.serviceAccount.resolve("ca.crt"),
