@@ -47,6 +47,7 @@ public final class PodRemoval {
         SliceTracker tracker = new SliceTracker(podUid);
         boolean needList = true;
         int refusedTokens = 0;
+        int gone = 0;
         Duration backoff = BACKOFF_MIN;
         ApiFailure last = null;
         while (!cap.expired()) {
@@ -65,6 +66,7 @@ public final class PodRemoval {
                     last = null;
                     for (Map<String, Object> e = w.next(); e != null; e = w.next()) {
                         backoff = BACKOFF_MIN;                      // the stream works: a cut later starts over
+                        gone = 0;
                         tracker.apply(Api.str(e, "type"), Api.obj(e, "object"));
                         if (tracker.outOfRotation()) return seen(tracker);
                     }
@@ -84,7 +86,10 @@ public final class PodRemoval {
                     case GONE:
                         log.info("{} for resourceVersion {}: listing afresh", f.getMessage(), tracker.resourceVersion());
                         needList = true;
-                        continue;
+                        // At once the first time, as informers do; a server that keeps answering 410
+                        // to fresh resourceVersions gets the backoff instead of a request loop.
+                        if (++gone == 1) continue;
+                        break;
                     case FORBIDDEN:
                     case TLS:
                         return new Fallback(f.getMessage(), f.fix(ns));
