@@ -18,6 +18,8 @@ public final class PodRemoval {
     static final Duration LIST_BOUND = Duration.ofSeconds(5);
     static final Duration BACKOFF_MIN = Duration.ofMillis(100);
     static final Duration BACKOFF_MAX = Duration.ofMillis(1600);
+    /** A request with less than this left of the cap can only time out: none is started. */
+    static final Duration MIN_CALL = Duration.ofMillis(50);
 
     /** How the watch ended. */
     public sealed interface Outcome permits Seen, Fallback, Capped {}
@@ -50,7 +52,7 @@ public final class PodRemoval {
         int gone = 0;
         Duration backoff = BACKOFF_MIN;
         ApiFailure last = null;
-        while (!cap.expired()) {
+        while (cap.remaining().compareTo(MIN_CALL) >= 0) {
             try {
                 if (needList) {
                     tracker.list(api.listSlices(ns, min(cap.remaining(), LIST_BOUND)));
@@ -104,7 +106,7 @@ public final class PodRemoval {
                 else log.debug("{}; retrying in {} ms", f.getMessage(), backoff.toMillis());
                 last = f;
             }
-            sleep(min(backoff, cap.remaining()));
+            sleep(min(backoff, cap.remaining()));       // a short last stretch is waited out below
             backoff = min(backoff.multipliedBy(2), BACKOFF_MAX);
         }
         if (last != null) return new Fallback(last.getMessage(), last.fix(ns));
