@@ -18,12 +18,6 @@ public final class ApiFailure extends Exception {
 
     public Kind kind() { return kind; }
 
-    /** A retry later may succeed (a cut connection, a restarting API server, a rotated token). */
-    public boolean retryable() {
-        return kind == Kind.UNREACHABLE || kind == Kind.TIMEOUT || kind == Kind.HTTP || kind == Kind.BAD_ANSWER
-                || kind == Kind.UNAUTHORIZED;
-    }
-
     /** What the operator should do about it, for the one fallback log line. */
     public String fix(String namespace) {
         switch (kind) {

@@ -18,6 +18,8 @@ public final class PodRemoval {
     static final Duration LIST_BOUND = Duration.ofSeconds(5);
     static final Duration BACKOFF_MIN = Duration.ofMillis(100);
     static final Duration BACKOFF_MAX = Duration.ofMillis(1600);
+    /** A request with less than this left of the cap can only time out: none is started. */
+    static final Duration MIN_CALL = Duration.ofMillis(50);
 
     /** How the watch ended. */
     public sealed interface Outcome permits Seen, Fallback, Capped {}
@@ -47,9 +49,10 @@ public final class PodRemoval {
         SliceTracker tracker = new SliceTracker(podUid);
         boolean needList = true;
         int refusedTokens = 0;
+        int gone = 0;
         Duration backoff = BACKOFF_MIN;
         ApiFailure last = null;
-        while (!cap.expired()) {
+        while (cap.remaining().compareTo(MIN_CALL) >= 0) {
             try {
                 if (needList) {
                     tracker.list(api.listSlices(ns, min(cap.remaining(), LIST_BOUND)));
@@ -65,6 +68,7 @@ public final class PodRemoval {
                     last = null;
                     for (Map<String, Object> e = w.next(); e != null; e = w.next()) {
                         backoff = BACKOFF_MIN;                      // the stream works: a cut later starts over
+                        gone = 0;
                         tracker.apply(Api.str(e, "type"), Api.obj(e, "object"));
                         if (tracker.outOfRotation()) return seen(tracker);
                     }
@@ -75,12 +79,19 @@ public final class PodRemoval {
             } catch (ServiceAccount.Problem p) {
                 return new Fallback(p.getMessage(), "see the problem above");
             } catch (ApiFailure f) {
-                if (cap.expired()) break;
+                if (cap.expired()) {
+                    // A LIST still unanswered at the cap is a fallback; a watch open until the cap is not.
+                    if (needList) last = f;
+                    break;
+                }
                 switch (f.kind()) {
                     case GONE:
                         log.info("{} for resourceVersion {}: listing afresh", f.getMessage(), tracker.resourceVersion());
                         needList = true;
-                        continue;
+                        // At once the first time, as informers do; a server that keeps answering 410
+                        // to fresh resourceVersions gets the backoff instead of a request loop.
+                        if (++gone == 1) continue;
+                        break;
                     case FORBIDDEN:
                     case TLS:
                         return new Fallback(f.getMessage(), f.fix(ns));
@@ -95,7 +106,7 @@ public final class PodRemoval {
                 else log.debug("{}; retrying in {} ms", f.getMessage(), backoff.toMillis());
                 last = f;
             }
-            sleep(min(backoff, cap.remaining()));
+            sleep(min(backoff, cap.remaining()));       // a short last stretch is waited out below
             backoff = min(backoff.multipliedBy(2), BACKOFF_MAX);
         }
         if (last != null) return new Fallback(last.getMessage(), last.fix(ns));

@@ -69,6 +69,21 @@ final class ControlPlane implements AutoCloseable {
         return env;
     }
 
+    /** {@code spec} with the sidecar pointed at this control plane's API server. */
+    PodSpec inCluster(PodSpec spec) {
+        List<PodSpec.ContainerSpec> containers = new ArrayList<>();
+        for (PodSpec.ContainerSpec c : spec.containers()) {
+            if (!c.name().equals(Specs.SIDECAR)) {
+                containers.add(c);
+                continue;
+            }
+            Map<String, String> env = new java.util.HashMap<>(c.env());
+            env.putAll(sidecarEnv());
+            containers.add(c.env(env));
+        }
+        return new PodSpec(spec.name(), spec.terminationGracePeriodSeconds(), spec.shareProcessNamespace(), containers);
+    }
+
     /** Lists every pod of {@code r} in the Service's slice, not ready yet, and follows their readiness. */
     void attach(Replicas r) {
         List<SliceStore.Endpoint> eps = new ArrayList<>();

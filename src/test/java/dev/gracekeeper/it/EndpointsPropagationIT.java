@@ -26,7 +26,11 @@ class EndpointsPropagationIT {
     static final String UID = "6c1f0e55-0b5c-4bd1-9d8e-1f2a3b4c5d6e";
     static final long CAP_MS = 4000;
     static final long MARGIN_MS = 300;
+    /** How late a bounded wait may end on a loaded 2-core machine (a starved JVM notices late). */
+    static final long SLACK_MS = 1500;
     static final String SLICE = "web-x7k2p";
+    /** Where the wait must recover from a fault, a cap far enough not to end it on a loaded machine. */
+    static final long RECOVERY_CAP_MS = 10_000;
 
     @TempDir Path dir;
     ApiServer api;
@@ -46,8 +50,12 @@ class EndpointsPropagationIT {
     }
 
     Sidecar sidecar() throws Exception {
+        return sidecar(CAP_MS);
+    }
+
+    Sidecar sidecar(long capMs) throws Exception {
         Map<String, String> env = new HashMap<>(api.sidecarEnv(UID));
-        env.put("GRACEKEEPER_DRAIN_DELAY", CAP_MS + "ms");
+        env.put("GRACEKEEPER_DRAIN_DELAY", capMs + "ms");
         env.put("GRACEKEEPER_PROPAGATION_MARGIN", MARGIN_MS + "ms");
         env.put("POD_NAMESPACE", ApiServer.NAMESPACE);
         return Sidecar.start(Files.createDirectories(dir.resolve("state")), env);
@@ -76,7 +84,7 @@ class EndpointsPropagationIT {
 
     @Test
     void theWaitEndsWhenTheSliceMarksThePodNotReadyPlusTheMargin() throws Exception {
-        try (Sidecar s = sidecar()) {
+        try (Sidecar s = sidecar(RECOVERY_CAP_MS)) {
             assertTrue(api.requests().isEmpty(), "no API traffic while serving: " + api.requests());
             long t0 = System.nanoTime();
             CompletableFuture<HttpResponse<String>> f = shutdownAndAwaitWatch(s, api, 1);
@@ -87,7 +95,8 @@ class EndpointsPropagationIT {
             long ms = ms(r);
             System.out.println("endpoints: slice changed " + lag + " ms after T0, shutdown took " + ms + " ms: "
                     + r.body() + "\n" + s.log());
-            assertTrue(ms >= lag - 300 + MARGIN_MS && ms < lag + MARGIN_MS + 700, "lag + margin, not the cap: " + ms);
+            assertTrue(ms >= lag - 300 + MARGIN_MS && ms < lag + MARGIN_MS + SLACK_MS, "lag + margin, not the cap: "
+                    + ms);
             assertTrue(r.body().contains("propagation-delay: endpoints: EndpointSlices of [web]"), r.body());
             List<String> q = api.requests();
             assertEquals(2, q.size(), "one LIST, one WATCH: " + q);
@@ -113,7 +122,8 @@ class EndpointsPropagationIT {
             HttpResponse<String> r = s.get("/shutdown");
             long ms = ms(r);
             System.out.println("no Service: shutdown took " + ms + " ms");
-            assertTrue(ms >= MARGIN_MS && ms < MARGIN_MS + 700, "only the margin: " + ms + " " + r.body());
+            // The margin after one LIST: well below the cap, however slow the machine makes that LIST.
+            assertTrue(ms >= MARGIN_MS && ms < CAP_MS / 2, "only the margin: " + ms + " " + r.body());
             assertTrue(r.body().contains("the pod is in no Service"), r.body());
             assertEquals(1, api.requests().size(), "one LIST, no WATCH: " + api.requests());
         }
@@ -144,7 +154,7 @@ class EndpointsPropagationIT {
 
     @Test
     void aWatchCutMidWaitReconnectsFromTheLastResourceVersion() throws Exception {
-        try (Sidecar s = sidecar()) {
+        try (Sidecar s = sidecar(RECOVERY_CAP_MS)) {
             CompletableFuture<HttpResponse<String>> f = shutdownAndAwaitWatch(s, api, 1);
             api.slices().put("other", "other-abcde", List.of());         // not watched: seen only in a bookmark
             long rv = api.slices().resourceVersion();
@@ -154,7 +164,8 @@ class EndpointsPropagationIT {
             api.slices().setReady(SLICE, UID, false);
             HttpResponse<String> r = f.join();
             System.out.println("watch cut: shutdown took " + ms(r) + " ms; requests " + api.requests());
-            assertTrue(ms(r) < CAP_MS, "ended by the slice, not the cap: " + r.body());
+            assertTrue(ms(r) < RECOVERY_CAP_MS && r.body().contains("no longer list the pod ready"),
+                    "ended by the slice, not the cap: " + r.body());
             assertEquals(1, lists(api), "a reconnect, not a new LIST: " + api.requests());
             assertTrue(api.requests().get(2).contains("resourceVersion=" + rv), "from the bookmark's resourceVersion: "
                     + api.requests());
@@ -164,7 +175,7 @@ class EndpointsPropagationIT {
 
     @Test
     void gone410IsAnsweredByAFreshList() throws Exception {
-        try (Sidecar s = sidecar()) {
+        try (Sidecar s = sidecar(RECOVERY_CAP_MS)) {
             CompletableFuture<HttpResponse<String>> f = shutdownAndAwaitWatch(s, api, 1);
             api.slices().put("other", "other-abcde", List.of());          // history the client has not seen
             api.slices().compact();
@@ -173,7 +184,8 @@ class EndpointsPropagationIT {
             api.slices().setReady(SLICE, UID, false);
             HttpResponse<String> r = f.join();
             System.out.println("410: shutdown took " + ms(r) + " ms; requests " + api.requests());
-            assertTrue(ms(r) < CAP_MS, "ended by the slice, not the cap: " + r.body());
+            assertTrue(ms(r) < RECOVERY_CAP_MS && r.body().contains("no longer list the pod ready"),
+                    "ended by the slice, not the cap: " + r.body());
             assertTrue(s.log().contains("410 Gone") && s.log().contains("listing afresh"), s.log());
             assertEquals(0, s.logCount("falling back"), s.log());
         }
@@ -181,7 +193,7 @@ class EndpointsPropagationIT {
 
     @Test
     void aTokenRotatedMidWaitIsReadAgainFromItsFile() throws Exception {
-        try (Sidecar s = sidecar()) {
+        try (Sidecar s = sidecar(RECOVERY_CAP_MS)) {
             CompletableFuture<HttpResponse<String>> f = shutdownAndAwaitWatch(s, api, 1);
             api.rotateToken();
             api.slices().cutWatches();
@@ -189,9 +201,52 @@ class EndpointsPropagationIT {
             api.slices().setReady(SLICE, UID, false);
             HttpResponse<String> r = f.join();
             System.out.println("token rotated: shutdown took " + ms(r) + " ms; requests " + api.requests());
-            assertTrue(ms(r) < CAP_MS, "ended by the slice, not the cap: " + r.body());
+            assertTrue(ms(r) < RECOVERY_CAP_MS && r.body().contains("no longer list the pod ready"),
+                    "ended by the slice, not the cap: " + r.body());
             assertEquals(0, s.logCount("falling back"), s.log());
             assertTrue(r.body().contains("propagation-delay: endpoints:"), r.body());
+        }
+    }
+
+    @Test
+    void aSliceThatNeverDropsThePodEndsTheWaitAtTheCap() throws Exception {
+        try (Sidecar s = sidecar()) {
+            HttpResponse<String> r = s.get("/shutdown");
+            long ms = ms(r);
+            System.out.println("never dropped: shutdown took " + ms + " ms: " + r.body());
+            assertTrue(ms >= CAP_MS && ms < CAP_MS + SLACK_MS, "the cap: " + ms);
+            assertTrue(r.body().contains("endpoints: cap of 4000 ms from T0 reached, still listed ready in ["
+                    + SLICE + "]"), r.body());
+            assertEquals(1, s.logCount("still in rotation at the cap"), s.log());
+            assertEquals(0, s.logCount("falling back"), s.log());
+            assertTrue(s.get("/status").body().contains("\"used\":\"endpoints\",\"detail\":\"cap reached"));
+        }
+    }
+
+    @Test
+    void aTokenRefusedTwiceFallsBackAndSaysSo() throws Exception {
+        Files.writeString(api.serviceAccount.resolve("token"), "a-token-the-server-never-issued");
+        try (Sidecar s = sidecar()) {
+            fellBackToTheDelay("401", s);
+            assertTrue(s.log().contains("401 Unauthorized") && s.log().contains("fix: the API server refused the"
+                    + " service account token"), s.log());
+            assertEquals(2, api.requests().size(), "one retry with the file read again, then the fallback: "
+                    + api.requests());
+        }
+    }
+
+    @Test
+    void anApiServerThatNeverAnswersFallsBackAtTheCap() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            Map<String, String> env = new HashMap<>(api.sidecarEnv(UID));
+            env.put("KUBERNETES_SERVICE_PORT", Integer.toString(silent.getLocalPort()));   // accepts, never speaks
+            env.put("GRACEKEEPER_DRAIN_DELAY", CAP_MS + "ms");
+            env.put("POD_NAMESPACE", ApiServer.NAMESPACE);
+            try (Sidecar s = Sidecar.start(Files.createDirectories(dir.resolve("state")), env)) {
+                fellBackToTheDelay("timeout", s);
+                assertTrue(s.log().contains("no answer from https://127.0.0.1:" + silent.getLocalPort()), s.log());
+            }
         }
     }
 
@@ -216,7 +271,7 @@ class EndpointsPropagationIT {
         long ms = ms(r);
         System.out.println(fault + ": shutdown took " + ms + " ms; " + s.log().lines()
                 .filter(l -> l.contains("falling back")).findFirst().orElse("(no fallback line)"));
-        assertTrue(ms >= CAP_MS && ms < CAP_MS + 500, "the fixed delay: " + ms);
+        assertTrue(ms >= CAP_MS && ms < CAP_MS + SLACK_MS, "the fixed delay: " + ms);
         assertEquals(1, s.logCount("falling back to the fixed delay"), s.log());
         return r;
     }
