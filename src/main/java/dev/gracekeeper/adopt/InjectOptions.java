@@ -35,6 +35,8 @@ public record InjectOptions(String input, boolean classic, Optional<String> cont
         ENV_OPTIONS.put("--app-process", Var.APP_PROCESS);
         ENV_OPTIONS.put("--app-ports", Var.APP_PORTS);
         ENV_OPTIONS.put("--poststart-timeout", Var.POSTSTART_TIMEOUT);
+        ENV_OPTIONS.put("--propagation", Var.PROPAGATION);
+        ENV_OPTIONS.put("--propagation-margin", Var.PROPAGATION_MARGIN);
     }
 
     public static final String HELP = """
@@ -59,6 +61,9 @@ public record InjectOptions(String input, boolean classic, Optional<String> cont
               --app-process REGEX    the app's process: a regex over its command line, or pidfile:PATH
               --app-ports LIST       the app's ports (default: the app container's TCP ports)
               --poststart-timeout D  how long the app's postStart waits for the app (default 60s)
+              --propagation MODE     delay (default) or endpoints: end the wait when the
+                                     EndpointSlices drop the pod (needs a Role: see the README)
+              --propagation-margin D with endpoints, the data plane's lag after the slices change
               --set NAME=VALUE       any other GRACEKEEPER_ variable of the sidecar (see the README's table)
               --token-secret NAME    the Secret whose key `token` the sidecar reads (default gracekeeper)
               --emit-secret          also write that Secret, with a random token, before the workloads

@@ -54,7 +54,8 @@ final class Injector {
         Tree.ensureList(w.spec(), "volumes").add(SidecarContainer.volume());
         Map<String, Object> sidecar = SidecarContainer.build(options.image(), nativeSidecar, port,
                 env.entries(options.tokenSecret()), readiness.sidecarProbe().orElse(null),
-                Identity.sidecarUid(w, app, env.has(Var.APP_DRAIN_SIGNAL), notes), !Identity.podNonRoot(w));
+                Identity.sidecarUid(w, app, env.has(Var.APP_DRAIN_SIGNAL), notes), !Identity.podNonRoot(w),
+                env.endpointsMode());
         if (nativeSidecar) Tree.ensureList(w.spec(), "initContainers").add(sidecar);
         else Tree.ensureList(w.spec(), "containers").add(0, sidecar);
         Map<String, Object> lifecycle = Tree.ensureMap(app, "lifecycle");

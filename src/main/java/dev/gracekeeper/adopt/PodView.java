@@ -16,6 +16,9 @@ import java.util.stream.Stream;
  */
 public final class PodView {
     public static final String SIDECAR = "gracekeeper";
+    /** What the kubelet sets in every container (the endpoints mode reads it): stand-ins for parsing. */
+    public static final Map<String, String> KUBELET_ENV = Map.of("KUBERNETES_SERVICE_HOST", "kubernetes.default.svc",
+            "KUBERNETES_SERVICE_PORT", "443");
     public static final int DEFAULT_GRACE_SECONDS = 30;
     /** Stands in for a value the kubelet fills in (downward API) or reads from a Secret. */
     public static final String PLACEHOLDER_TOKEN = "placeholder-token-from-a-secret";

@@ -21,7 +21,8 @@ final class SidecarContainer {
      * @param runAsNonRoot  whether the container must say runAsNonRoot itself (the pod does not)
      */
     static Map<String, Object> build(String image, boolean nativeSidecar, int port, List<Object> env,
-                                     Map<String, Object> readinessProbe, Long runAsUser, boolean runAsNonRoot) {
+                                     Map<String, Object> readinessProbe, Long runAsUser, boolean runAsNonRoot,
+                                     boolean endpointsMode) {
         Map<String, Object> healthz = Tree.of("path", "/healthz", "port", port);
         return Tree.of(
                 "name", PodView.SIDECAR,
@@ -33,9 +34,10 @@ final class SidecarContainer {
                 "livenessProbe", Tree.of("httpGet", Tree.of("path", "/healthz", "port", port), "periodSeconds", 10,
                         "failureThreshold", 3),
                 "readinessProbe", readinessProbe,
-                // The image with a drain action: 63-65 MiB steady, 76 at its peak (bench/README.md).
-                "resources", Tree.of("requests", Tree.of("cpu", "10m", "memory", "68Mi"), "limits",
-                        Tree.of("memory", "112Mi")),
+                // The image with a drain action: 63-65 MiB steady, 76 at its peak (bench/README.md); the
+                // endpoints mode's client adds about 11 MiB.
+                "resources", Tree.of("requests", Tree.of("cpu", "10m", "memory", endpointsMode ? "80Mi" : "68Mi"),
+                        "limits", Tree.of("memory", endpointsMode ? "128Mi" : "112Mi")),
                 "securityContext", Tree.of(
                         "runAsNonRoot", runAsNonRoot ? Boolean.TRUE : null,
                         "runAsUser", runAsUser,

@@ -20,13 +20,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A new app instance after a drain brings readiness back, seen through connection tables written by the test. */
+/**
+ * A new app instance after a drain brings readiness back, seen through connection tables and
+ * counters written by the test, on a clock it moves.
+ */
 class RestartWatcherTest {
     static final int PORT = 8080;
     @TempDir Path dir;
     Lifecycle lifecycle;
     RestartWatcher watcher;
     long inuse = 1;
+    /** Moved on by each change of the tables: the watch walks the tables at most every 2 s. */
+    final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    final Clock clock = new Clock() {
+        @Override public long nanoTime() { return nanos.get(); }
+
+        @Override public java.time.Instant now() { return java.time.Instant.EPOCH.plusNanos(nanos.get()); }
+    };
 
     /** The app's listening socket (or none), and counters that moved, as a real change moves them. */
     void table(long... listenerInodes) throws Exception {
@@ -34,13 +44,14 @@ class RestartWatcherTest {
         for (int i = 0; i < listenerInodes.length; i++) sb.append(TcpTables.line(i, PORT, 0, 0x0A, listenerInodes[i]));
         Files.writeString(dir.resolve("tcp"), sb.toString());
         TcpTables.stats(dir, 0, ++inuse);
+        nanos.addAndGet(RestartWatcher.WALK_AT_MOST_EVERY.plusSeconds(1).toNanos());
     }
 
     @BeforeEach
     void drainedApp() throws Exception {
         table(4242);
         AppConnections c = new AppConnections(List.of(PORT), new ProcNetTcp(dir.resolve("tcp")),
-                TcpTables.stats(dir, 0, inuse), Clock.SYSTEM, () -> 0L);    // walks cost nothing: no budget wait
+                TcpTables.stats(dir, 0, inuse), clock, () -> 0L);    // walks cost nothing: no budget wait
         AppConfig app = new AppConfig(Optional.empty(), "POST", Optional.empty(), Optional.empty(), List.of(PORT),
                 Optional.empty(), Duration.ofSeconds(1), false, 0);
         AppProbe probe = new AppProbe(app, Optional.empty(), c, null);

@@ -41,7 +41,7 @@ class NetworkPolicyTest {
         assertEquals(List.of("Ingress"), np.getSpec().getPolicyTypes(), name + ": it restricts ingress");
 
         List<ContainerPort> appPorts = e.apps().stream().flatMap(a -> a.getPorts().stream()).toList();
-        int sidecarPort = ConfigParser.parse(e.sidecarEnv(ExamplesTest.DOWNWARD)).port();
+        int sidecarPort = ExamplesTest.config(e).port();
         Set<Integer> admitted = new TreeSet<>();
         for (NetworkPolicyIngressRule rule : np.getSpec().getIngress()) {
             assertFalse(rule.getPorts() == null || rule.getPorts().isEmpty(), name + ": a rule without ports admits all");

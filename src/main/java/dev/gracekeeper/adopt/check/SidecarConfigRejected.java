@@ -5,6 +5,7 @@ import dev.gracekeeper.config.ConfigParser;
 import dev.gracekeeper.config.Var;
 import java.util.LinkedHashMap;
 import java.util.List;
+import dev.gracekeeper.adopt.PodView;
 import java.util.Map;
 
 /** The sidecar's own parser reads the env as the kubelet would pass it: what it refuses, the pod never runs. */
@@ -19,6 +20,7 @@ final class SidecarConfigRejected extends Rule {
     @Override
     void check(CheckedPod pod, List<Finding> out) {
         Map<String, String> env = new LinkedHashMap<>(pod.env);
+        PodView.KUBELET_ENV.forEach(env::putIfAbsent);
         try {
             ConfigParser.parse(env);
         } catch (ConfigException e) {
