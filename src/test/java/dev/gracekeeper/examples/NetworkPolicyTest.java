@@ -4,19 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.gracekeeper.config.ConfigException;
 import dev.gracekeeper.config.ConfigParser;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -58,6 +63,22 @@ class NetworkPolicyTest {
         String yaml = Files.readString(Example.ROOT.resolve(name).resolve("deployment.yaml"));
         String policy = yaml.substring(yaml.lastIndexOf("\n---"));
         assertTrue(policy.contains("from the node") && policy.contains("kubelet"), name + ": the note on the kubelet");
+    }
+
+    @Test
+    void theKustomizeBaseCarriesTheSamePolicy() throws Exception {
+        Path base = Example.ROOT.resolve("kustomize").resolve("base");
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        NetworkPolicy np = Example.strict(yaml.readValue(base.resolve("networkpolicy.yaml").toFile(),
+                NetworkPolicy.class), "kustomize/base/networkpolicy.yaml");
+        Deployment d = yaml.readValue(base.resolve("deployment.yaml").toFile(), Deployment.class);
+        assertEquals(d.getSpec().getTemplate().getMetadata().getLabels(), np.getSpec().getPodSelector().getMatchLabels());
+        List<ContainerPort> appPorts = d.getSpec().getTemplate().getSpec().getContainers().stream()
+                .flatMap(c -> c.getPorts().stream()).toList();
+        assertEquals(appPorts.stream().map(ContainerPort::getContainerPort).toList(), np.getSpec().getIngress().stream()
+                .flatMap(r -> r.getPorts().stream()).map(p -> containerPort("kustomize", p.getPort(), appPorts)).toList());
+        assertTrue(Files.readString(base.resolve("kustomization.yaml")).contains("- networkpolicy.yaml"),
+                "the base's kustomization lists it");
     }
 
     /** A port of the policy as the app container's port number, named or not; fails on a port not the app's. */
