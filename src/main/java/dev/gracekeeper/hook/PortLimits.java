@@ -26,6 +26,12 @@ record PortLimits(int connections, int slack) {
     private static final int FD_RESERVE_SHARE = 4;
     static final Duration NO_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     static final Duration REQUEST_PARSE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * A response that makes no progress for this long is abandoned and its connection closed: a
+     * client that pipelines requests and never reads would otherwise keep a connection busy, and
+     * so safe from eviction, for ever. A parked hook writes nothing until its answer, so it is not cut.
+     */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
     static final int BACKLOG = 4096;
 
     /** Connections and slack together below the descriptor limit, less a reserve for the rest of the sidecar. */
@@ -56,6 +62,7 @@ record PortLimits(int connections, int slack) {
     OptionMap socket() {
         return OptionMap.builder()
                 .set(Options.TCP_NODELAY, true).set(Options.REUSE_ADDRESSES, true).set(Options.BACKLOG, BACKLOG)
+                .set(Options.WRITE_TIMEOUT, (int) WRITE_TIMEOUT.toMillis())
                 .set(Options.CONNECTION_HIGH_WATER, connections + slack)
                 .set(Options.CONNECTION_LOW_WATER, connections + slack / 2)
                 .getMap();
@@ -65,6 +72,7 @@ record PortLimits(int connections, int slack) {
         return "at most " + connections + " open connections (descriptor limit "
                 + fds.map(f -> Long.toString(f.soft())).orElse("unknown") + "), the oldest idle one closed to admit"
                 + " a new one; a connection is closed after " + NO_REQUEST_TIMEOUT.toMillis() + " ms without a request,"
-                + " a request that takes over " + REQUEST_PARSE_TIMEOUT.toMillis() + " ms to arrive is cut off";
+                + " a request that takes over " + REQUEST_PARSE_TIMEOUT.toMillis() + " ms to arrive is cut off, a response"
+                + " that makes no progress for " + WRITE_TIMEOUT.toMillis() + " ms is abandoned";
     }
 }

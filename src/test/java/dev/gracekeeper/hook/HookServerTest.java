@@ -125,4 +125,35 @@ class HookServerTest {
         assertTrue(status.contains("\"last_poststart\":{\"hook\":\"poststart\",\"generation\":2"), status);
         assertTrue(server.awaitHookResponses(Duration.ofSeconds(1)));
     }
+
+    /**
+     * A client that pipelines requests and never reads its answers keeps its connection busy, so
+     * safe from eviction at the cap: the write timeout must free it. Takes about the timeout (10 s).
+     */
+    @Test
+    void aClientThatNeverReadsItsAnswersIsDisconnected() throws Exception {
+        String request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+        long start = System.nanoTime();
+        try (java.net.Socket hog = new java.net.Socket("127.0.0.1", URI.create(base).getPort())) {
+            hog.setSendBufferSize(4096);
+            java.io.OutputStream out = hog.getOutputStream();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 20_000; i++) out.write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                } catch (java.io.IOException e) {
+                    // closed by the server: what this test waits for
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            long deadline = System.nanoTime() + PortLimits.WRITE_TIMEOUT.plusSeconds(10).toNanos();
+            while (!call("GET", "/metrics").body().contains("gracekeeper_hook_connections_open 1\n")) {
+                assertTrue(System.nanoTime() - deadline < 0, "the hog's connection still open after "
+                        + (System.nanoTime() - start) / 1_000_000 + " ms");
+                Thread.sleep(200);
+            }
+        }
+        System.out.println("a client that never reads was disconnected after " + (System.nanoTime() - start) / 1_000_000
+                + " ms (write timeout " + PortLimits.WRITE_TIMEOUT.toMillis() + " ms)");
+    }
 }
