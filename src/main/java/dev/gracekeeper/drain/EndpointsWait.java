@@ -91,6 +91,9 @@ public final class EndpointsWait implements ShutdownStep {
         } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
             outcome = new PodRemoval.Fallback("the HTTP client was not ready (" + e.getCause() + ")",
                     "report this as a bug with the log");
+        } catch (RuntimeException e) {
+            // Whatever broke in the client, the pod still gets the fixed delay, never less.
+            outcome = new PodRemoval.Fallback("the API client failed (" + e + ")", "report this as a bug with the log");
         }
         if (outcome instanceof PodRemoval.Seen seen) {
             long observed = Duration.between(ctx.firstTriggerAt(), clock.now()).toMillis()

@@ -61,7 +61,8 @@ public final class HttpClients {
         long end = System.nanoTime() + bound.toNanos();
         return base.thenApply(c -> {
             long left = end - System.nanoTime();
-            if (left <= 0) throw new java.util.concurrent.CompletionException(new java.util.concurrent.TimeoutException(
+            // Under a millisecond is no bound to OkHttp (it counts whole ms, and 0 means none).
+            if (left < 1_000_000) throw new java.util.concurrent.CompletionException(new java.util.concurrent.TimeoutException(
                     "the HTTP client was not built within " + bound.toMillis() + " ms"));
             return withBound(c, Duration.ofNanos(left));
         }).orTimeout(bound.toNanos(), TimeUnit.NANOSECONDS);

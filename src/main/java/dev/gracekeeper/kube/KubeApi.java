@@ -119,6 +119,11 @@ public final class KubeApi {
     }
 
     private Response call(HttpUrl url, Duration bound) throws ApiFailure, ServiceAccount.Problem {
+        // OkHttp counts whole milliseconds and takes 0 for no timeout at all: a call with less left
+        // than that is not made, or it could wait for ever.
+        if (bound.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new ApiFailure(ApiFailure.Kind.TIMEOUT, "no time left for a request (" + bound.toNanos() + " ns)");
+        }
         Request req = new Request.Builder().url(url).header("Authorization", "Bearer " + account.token())
                 .header("Accept", "application/json").header("User-Agent", "gracekeeper").build();
         OkHttpClient c = client.newBuilder()

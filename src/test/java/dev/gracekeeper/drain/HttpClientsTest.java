@@ -93,4 +93,14 @@ class HttpClientsTest {
             // the test's assertion on the status reports it
         }
     }
+
+    /** OkHttp counts whole milliseconds and reads 0 as "no timeout": less than that left is a timeout now. */
+    @Test
+    void lessThanAMillisecondLeftIsATimeoutNotAnUnboundedCall() throws Exception {
+        HttpClients http = HttpClients.buildInBackground(false);
+        http.boundedAsync(Duration.ofSeconds(30)).get(30, TimeUnit.SECONDS);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> http.boundedAsync(Duration.ofNanos(400_000)).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(TimeoutException.class, e.getCause());
+    }
 }
