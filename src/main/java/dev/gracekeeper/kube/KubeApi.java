@@ -57,14 +57,33 @@ public final class KubeApi {
 
     public String base() { return base.toString(); }
 
-    /** LIST of the namespace's EndpointSlices, as parsed JSON. */
-    public Map<String, Object> listSlices(String namespace, Duration bound) throws ApiFailure, ServiceAccount.Problem {
-        HttpUrl url = slices(namespace).build();
-        try (Response r = call(url, bound)) {
-            return Api.asObj(parse(r.body().string()));
-        } catch (IOException e) {
-            throw classify(e, bound);
-        }
+    /** What a LIST asks for at a time: a namespace of thousands of Services must not arrive as one string. */
+    static final int LIST_PAGE = 500;
+
+    /** What takes a LIST's pages, one at a time, as parsed JSON. */
+    public interface Pages {
+        void page(Map<String, Object> page, boolean first);
+    }
+
+    /** LIST of the namespace's EndpointSlices, {@link #LIST_PAGE} at a time, all within {@code bound}. */
+    public void listSlices(String namespace, Duration bound, Pages pages) throws ApiFailure, ServiceAccount.Problem {
+        long end = System.nanoTime() + bound.toNanos();
+        String next = "";
+        boolean first = true;
+        do {
+            HttpUrl.Builder url = slices(namespace).addQueryParameter("limit", Integer.toString(LIST_PAGE));
+            if (!next.isEmpty()) url.addQueryParameter("continue", next);
+            Duration left = Duration.ofNanos(Math.max(0, end - System.nanoTime()));
+            Map<String, Object> page;
+            try (Response r = call(url.build(), left)) {
+                page = Api.asObj(parse(r.body().string()));
+            } catch (IOException e) {
+                throw classify(e, left);
+            }
+            pages.page(page, first);
+            first = false;
+            next = Api.str(Api.obj(page, "metadata"), "continue");
+        } while (next != null && !next.isEmpty());
     }
 
     /** WATCH from {@code resourceVersion}, with bookmarks, of the slices the selector picks. */

@@ -55,7 +55,8 @@ public final class PodRemoval {
         while (cap.remaining().compareTo(MIN_CALL) >= 0) {
             try {
                 if (needList) {
-                    tracker.list(api.listSlices(ns, min(cap.remaining(), LIST_BOUND)));
+                    api.listSlices(ns, min(cap.remaining(), LIST_BOUND), tracker::listPage);
+                    tracker.listDone();
                     needList = false;
                     if (tracker.inNoService()) return new Seen(clock.nanoTime(), "the pod is in no Service");
                     log.info("the pod is listed in EndpointSlices of {} at resourceVersion {}; watching them",

@@ -26,17 +26,30 @@ public final class SliceTracker {
 
     /** A LIST's answer: the first one picks the Services; a later one (after 410 Gone) starts over from it. */
     public void list(Map<String, Object> answer) {
-        resourceVersion = Api.str(Api.obj(answer, "metadata"), "resourceVersion");
-        listing.clear();
-        for (Object o : Api.list(answer, "items")) {
+        listPage(answer, true);
+        listDone();
+    }
+
+    /**
+     * One page of a LIST (the first one starts over); pages of one LIST share its resourceVersion.
+     * Nothing of a page is kept but what concerns the pod's Services.
+     */
+    public void listPage(Map<String, Object> page, boolean first) {
+        if (first) {
+            resourceVersion = Api.str(Api.obj(page, "metadata"), "resourceVersion");
+            listing.clear();
+        }
+        for (Object o : Api.list(page, "items")) {
             Map<String, Object> slice = Api.asObj(o);
             Boolean ready = podReady(slice);
             String service = service(slice);
             if (!listed && ready != null && !service.isEmpty()) services.add(service);
             if (ready != null && services.contains(service)) listing.put(name(slice), ready);
         }
-        listed = true;
     }
+
+    /** The LIST's last page is in. */
+    public void listDone() { listed = true; }
 
     /** One watch event; returns false for a type this tracker does not handle (ERROR). */
     public boolean apply(String type, Map<String, Object> object) {

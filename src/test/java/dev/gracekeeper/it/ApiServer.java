@@ -150,7 +150,8 @@ public final class ApiServer implements AutoCloseable {
                 if ("true".equals(q.get("watch"))) {
                     watch(ex, q);
                 } else {
-                    send(ex, 200, store.list(q.getOrDefault("labelSelector", "")));
+                    send(ex, 200, store.list(q.getOrDefault("labelSelector", ""),
+                            Integer.parseInt(q.getOrDefault("limit", "0")), q.getOrDefault("continue", "")));
                 }
             }
         }

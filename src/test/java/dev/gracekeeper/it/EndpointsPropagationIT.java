@@ -82,6 +82,24 @@ class EndpointsPropagationIT {
         return Long.parseLong(field(r.body(), "duration_ms"));
     }
 
+    /** A namespace of many Services: the LIST comes in pages, and the pod's slice on the last one still counts. */
+    @Test
+    void aLargeNamespaceIsListedPageByPage() throws Exception {
+        api.slices().delete(SLICE);
+        for (int i = 0; i < 1100; i++) {
+            api.slices().put("svc" + i, "svc" + i + "-abcde", List.of(new SliceStore.Endpoint("p-" + i, "uid-" + i,
+                    "10.2." + (i / 250) + "." + (i % 250), true)));
+        }
+        api.slices().put("web", SLICE, List.of(new SliceStore.Endpoint("web-0", UID, "10.1.0.7", true)));
+        try (Sidecar s = sidecar(RECOVERY_CAP_MS)) {
+            CompletableFuture<HttpResponse<String>> f = shutdownAndAwaitWatch(s, api, 1);
+            api.slices().setReady(SLICE, UID, false);
+            HttpResponse<String> r = f.join();
+            assertEquals(3, lists(api), "1102 slices in pages of 500: " + api.requests());
+            assertTrue(r.body().contains("propagation-delay: endpoints: EndpointSlices of [web]"), r.body() + s.log());
+        }
+    }
+
     @Test
     void theWaitEndsWhenTheSliceMarksThePodNotReadyPlusTheMargin() throws Exception {
         try (Sidecar s = sidecar(RECOVERY_CAP_MS)) {
@@ -100,7 +118,7 @@ class EndpointsPropagationIT {
             assertTrue(r.body().contains("propagation-delay: endpoints: EndpointSlices of [web]"), r.body());
             List<String> q = api.requests();
             assertEquals(2, q.size(), "one LIST, one WATCH: " + q);
-            assertEquals("GET " + ApiServer.BASE, q.get(0));
+            assertEquals("GET " + ApiServer.BASE + "?limit=500", q.get(0));
             assertTrue(q.get(1).contains("watch=true") && q.get(1).contains("allowWatchBookmarks=true")
                     && q.get(1).contains("resourceVersion=1002")
                     && q.get(1).contains("labelSelector=kubernetes.io/service-name in (web)"), q.get(1));

@@ -61,14 +61,33 @@ public final class SliceStore {
     public synchronized long resourceVersion() { return rv; }
 
     synchronized String list(String selector) {
+        return list(selector, 0, "");
+    }
+
+    /**
+     * A LIST of at most {@code limit} slices (0: all) from the opaque {@code continuation} on, with
+     * {@code metadata.continue} set when more remain, as the API server pages.
+     */
+    synchronized String list(String selector, int limit, String continuation) {
         Set<String> services = services(selector);
+        int skip = continuation.isEmpty() ? 0 : Integer.parseInt(continuation);
+        int seen = 0;
+        int taken = 0;
+        boolean more = false;
         StringBuilder items = new StringBuilder();
         for (Map.Entry<String, Slice> e : slices.entrySet()) {
             if (services != null && !services.contains(e.getValue().service())) continue;
+            if (seen++ < skip) continue;
+            if (limit > 0 && taken == limit) {
+                more = true;
+                break;
+            }
+            taken++;
             items.append(items.length() == 0 ? "" : ",").append(json(e.getKey(), e.getValue()));
         }
+        String cont = more ? ",\"continue\":\"" + (skip + taken) + "\"" : "";
         return "{\"kind\":\"EndpointSliceList\",\"apiVersion\":\"discovery.k8s.io/v1\",\"metadata\":{\"resourceVersion\":\""
-                + rv + "\"},\"items\":[" + items + "]}";
+                + rv + "\"" + cont + "},\"items\":[" + items + "]}";
     }
 
     synchronized Watcher watch(long from, String selector) {

@@ -37,6 +37,21 @@ class SliceTrackerTest {
     }
 
     @Test
+    void pagesOfOneListAddUpAndKeepTheFirstPagesResourceVersion() {
+        SliceTracker t = new SliceTracker(ME);
+        t.listPage(list(10, slice("db-a", "db", 7, endpoint("y", "true"))), true);
+        t.listPage(list(11, slice("web-a", "web", 5, endpoint(ME, "true"))), false);
+        t.listDone();
+        assertEquals(Set.of("web"), t.services());
+        assertEquals("10", t.resourceVersion());
+        assertFalse(t.outOfRotation());
+        t.listPage(list(20, slice("web-a", "web", 21, endpoint(ME, "false"))), true);
+        t.listDone();
+        assertTrue(t.outOfRotation(), "a new LIST (after 410) starts over from its first page");
+        assertEquals("20", t.resourceVersion());
+    }
+
+    @Test
     void theFirstListPicksTheServicesWhoseSlicesListThePod() {
         SliceTracker t = listed(slice("web-a", "web", 5, endpoint(ME, "true"), endpoint("x", "true")),
                 slice("api-a", "api", 6, endpoint(ME, null)), slice("db-a", "db", 7, endpoint("y", "true")));
