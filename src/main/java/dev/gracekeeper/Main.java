@@ -10,7 +10,7 @@ import dev.gracekeeper.config.ConfigParser;
 import dev.gracekeeper.config.Propagation;
 import dev.gracekeeper.config.Var;
 import dev.gracekeeper.drain.EndpointsWait;
-import dev.gracekeeper.drain.HttpClients;
+import dev.gracekeeper.http.HttpClients;
 import dev.gracekeeper.drain.HttpDrain;
 import dev.gracekeeper.drain.IdleWait;
 import dev.gracekeeper.drain.PropagationDelay;

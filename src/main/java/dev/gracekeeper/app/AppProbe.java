@@ -1,7 +1,7 @@
 package dev.gracekeeper.app;
 
 import dev.gracekeeper.config.AppConfig;
-import dev.gracekeeper.drain.HttpClients;
+import dev.gracekeeper.http.HttpClients;
 import dev.gracekeeper.os.AppProcess;
 import dev.gracekeeper.os.ProcNetTcp;
 import java.io.IOException;

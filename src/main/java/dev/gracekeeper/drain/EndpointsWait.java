@@ -2,6 +2,7 @@ package dev.gracekeeper.drain;
 
 import dev.gracekeeper.config.Propagation;
 import dev.gracekeeper.config.Var;
+import dev.gracekeeper.http.HttpClients;
 import dev.gracekeeper.kube.KubeApi;
 import dev.gracekeeper.kube.PodRemoval;
 import dev.gracekeeper.kube.ServiceAccount;

@@ -1,5 +1,6 @@
 package dev.gracekeeper.drain;
 
+import dev.gracekeeper.http.HttpClients;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.ShutdownStep;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gracekeeper.config.AppConfig;
-import dev.gracekeeper.drain.HttpClients;
+import dev.gracekeeper.http.HttpClients;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.os.ProcNetTcp;
 import dev.gracekeeper.os.TcpStats;

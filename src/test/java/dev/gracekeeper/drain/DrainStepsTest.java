@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.gracekeeper.http.HttpClients;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.Lifecycle;

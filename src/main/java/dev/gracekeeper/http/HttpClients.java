@@ -1,4 +1,4 @@
-package dev.gracekeeper.drain;
+package dev.gracekeeper.http;
 
 import java.io.IOException;
 import java.net.URI;

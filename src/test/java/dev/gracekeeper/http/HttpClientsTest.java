@@ -1,4 +1,4 @@
-package dev.gracekeeper.drain;
+package dev.gracekeeper.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
