@@ -15,6 +15,9 @@ import dev.gracekeeper.lifecycle.Phase;
 import dev.gracekeeper.lifecycle.ShutdownResult;
 import dev.gracekeeper.lifecycle.ShutdownStep;
 import dev.gracekeeper.lifecycle.Trigger;
+import dev.gracekeeper.os.AppProcess;
+import dev.gracekeeper.os.Posix;
+import dev.gracekeeper.os.ProcessSelector;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -26,10 +29,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The propagation delay and the HTTP drain, each run as the lifecycle runs it. */
+/** The propagation delay and the HTTP and signal drains, each run as the lifecycle runs it. */
 class DrainStepsTest {
     @TempDir Path dir;
 
@@ -110,5 +114,32 @@ class DrainStepsTest {
         assertEquals(Outcome.DRAINED, r.outcome(), "a dead drain endpoint is not a failed shutdown");
         assertTrue(r.detail().contains(" failed after ") && r.detail().endsWith("; carrying on with the idle wait"),
                 r.detail());
+    }
+
+    @Test
+    void signalDrainSendsTheSignalToTheAppProcessAndRecordsItsPid() throws Exception {
+        String marker = "gk-signal-drain-" + ProcessHandle.current().pid();
+        Process app = new ProcessBuilder("sh", "-c", "sleep 60; : " + marker).start();
+        try {
+            AppProcess process = new AppProcess(new ProcessSelector.CmdlineRegex(Pattern.compile("sleep 60; : " + marker)));
+            ShutdownResult r = run(Clock.SYSTEM, Duration.ofSeconds(25), Optional.empty(),
+                    new SignalDrain("SIGTERM", process, Posix.loadInBackground()));
+            assertTrue(app.waitFor(10, TimeUnit.SECONDS), "the app got SIGTERM: " + r.detail());
+            assertEquals(143, app.exitValue());
+            assertEquals(app.pid(), r.figures().get(Figure.APP_DRAIN_SIGNAL_PID));
+            assertTrue(r.detail().startsWith("app-drain-signal: SIGTERM sent to "), r.detail());
+        } finally {
+            app.destroyForcibly();
+        }
+    }
+
+    @Test
+    void signalDrainWithNoAppProcessSaysSoAndTheShutdownGoesOn() throws Exception {
+        AppProcess none = new AppProcess(new ProcessSelector.CmdlineRegex(Pattern.compile("no such process [0-9a-f]{32}")));
+        ShutdownResult r = run(Clock.SYSTEM, Duration.ofSeconds(25), Optional.empty(),
+                new SignalDrain("SIGQUIT", none, Posix.loadInBackground()));
+        assertEquals(Outcome.DRAINED, r.outcome());
+        assertTrue(r.detail().startsWith("app-drain-signal: SIGQUIT not sent: no process matches"), r.detail());
+        assertTrue(r.detail().endsWith("; carrying on with the idle wait"), r.detail());
     }
 }
