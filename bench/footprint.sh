@@ -20,6 +20,8 @@
 # JAR (target/gracekeeper.jar), RUNTIME (target/runtime: built there from JAR when out of date),
 # TSV (also write "row config median min max" lines there: bench/footprint-guard.sh reads them),
 # KEEP=1 (keep the temp dir with every log).
+# Against the floor (blocks marked "floor" below): FLOOR (1; 0 leaves the floor out), PODS (sidecars side by side
+# for the per-extra-pod row: 6; QUICK 0 leaves it out), CLASSES (1: the classes loaded per drain setup; QUICK 0).
 #
 # Each run of a configuration starts the test app (src/test/java/dev/gracekeeper/it/TestApp.java:
 # HTTP/1.1 keep-alive, /slow?ms=N) and a sidecar with GRACEKEEPER_DRAIN_DELAY=0s and
@@ -136,7 +138,8 @@ mapfile -t image_flags < <(docker/build-runtime.sh --print-flags)
 jdk17_flags=()
 dropped=()
 for f in "${image_flags[@]}"; do
-  if timeout 20 "$JAVA17" "$f" -version >/dev/null 2>&1; then jdk17_flags+=("$f"); else dropped+=("$f"); fi
+  # With the flags kept so far: a diagnostic flag needs -XX:+UnlockDiagnosticVMOptions before it.
+  if timeout 20 "$JAVA17" "${jdk17_flags[@]}" "$f" -version >/dev/null 2>&1; then jdk17_flags+=("$f"); else dropped+=("$f"); fi
 done
 
 configs=()
@@ -161,11 +164,38 @@ for c in $CONFIGS; do
 done
 [ ${#configs[@]} -gt 0 ] || die "no configuration to run"
 
+# --- floor: the JDK's own HTTP server (bench/floor/Floor.java) with each configuration's JVM and flags; for
+# the runtime, a jlink'd JRE with an AOT cache as docker/build-runtime.sh makes the sidecar's (bench/floor/build.sh).
+FLOOR=${FLOOR:-1}
+if [ "$QUICK" = 1 ]; then PODS=${PODS:-0}; CLASSES=${CLASSES:-0}; fi
+PODS=${PODS:-6}
+CLASSES=${CLASSES:-1}
+floor_dir=target/floor
+if [ "$FLOOR" = 1 ]; then
+  floor_jdk=
+  case " ${configs[*]} " in *" runtime "*) floor_jdk=$JDK25 ;; esac
+  floor_stamp="$(cat bench/floor/Floor.java bench/floor/build.sh; printf '%s\n' "${image_flags[@]}" "$floor_jdk")"
+  if [ "$floor_stamp" != "$(cat "$floor_dir/stamp" 2>/dev/null)" ] || { [ -n "$floor_jdk" ] && [ ! -x "$floor_dir/runtime/bin/floor" ]; }; then
+    echo "footprint: building the floor with bench/floor/build.sh" >&2
+    timeout 300 bench/floor/build.sh "$javac" "$floor_dir" $floor_jdk > "$tmp/floor-build.log" 2>&1 \
+      || { cat "$tmp/floor-build.log" >&2; die "bench/floor/build.sh failed"; }
+    printf '%s' "$floor_stamp" > "$floor_dir/stamp"
+  fi
+fi
+floor_command() { # CONFIG: the floor's command with that configuration's JVM and flags, into cmd
+  case $1 in
+    baseline) cmd=("$JAVA17" -cp "$floor_dir/floor.jar" Floor) ;;
+    jdk17) cmd=("$JAVA17" "${jdk17_flags[@]}" -cp "$floor_dir/floor.jar" Floor) ;;
+    runtime) cmd=("$floor_dir/runtime/bin/floor") ;;
+  esac
+}
+
 command_of() { # CONFIG: the command into the array cmd
   case $1 in
     baseline) cmd=("$JAVA17" -jar "$JAR") ;;
     jdk17) cmd=("$JAVA17" "${jdk17_flags[@]}" -jar "$JAR") ;;
     runtime) cmd=("$RUNTIME/bin/gracekeeper") ;;
+    floor-*) floor_command "${1#floor-}" ;;
   esac
 }
 
@@ -184,6 +214,7 @@ start_app() { # into app (pid) and app_port
 
 # Starts a sidecar of CONFIG for the app, waits for /healthz 200: pid into sidecar, port into port,
 # exec and healthy times (us) into started and healthy. Retries on a port taken meanwhile (exit 3).
+with_env=()                                      # (env NAME=VALUE ...) before a sidecar's command, or nothing
 start_sidecar() { # CONFIG LOG
   local attempt code cmd dir
   command_of "$1"
@@ -192,7 +223,7 @@ start_sidecar() { # CONFIG LOG
     dir=$(mktemp -d "$state/sidecar.XXXXXX")     # a fresh marker for each sidecar
     us; started=$REPLY
     GRACEKEEPER_PORT=$port GRACEKEEPER_BIND_ADDRESS=127.0.0.1 GRACEKEEPER_STATE_DIR=$dir \
-      GRACEKEEPER_DRAIN_DELAY=0s GRACEKEEPER_APP_PORTS=$app_port "${cmd[@]}" > "$2" 2>&1 &
+      GRACEKEEPER_DRAIN_DELAY=0s GRACEKEEPER_APP_PORTS=$app_port "${with_env[@]}" "${cmd[@]}" > "$2" 2>&1 &
     sidecar=$!; pids+=("$sidecar")
     healthy=
     while kill -0 "$sidecar" 2>/dev/null; do
@@ -246,7 +277,7 @@ hook_calls() { # PORT OUT [GENERATIONS]: /poststart + /shutdown each generation 
     done
     [ "$n" -gt 0 ] || printf 'url = "http://127.0.0.1:%s/shutdown"\noutput = /dev/null\n' "$1"
   } > "$tmp/hooks.cfg"
-  timeout 120 curl -s -K "$tmp/hooks.cfg" -H 'Connection: close' --max-time 10 \
+  timeout $((120 + 3 * n)) curl -s -K "$tmp/hooks.cfg" -H 'Connection: close' --max-time 10 \
     -w '%{url_effective} %{http_code} %{time_total}\n' > "$2" || die "curl failed on the hooks ($2)"
   if awk '$2 != 200 {bad = 1} END {exit !bad}' "$2"; then grep -v ' 200 ' "$2" >&2; die "a hook call failed ($2)"; fi
   REPLY=$(awk '$1 ~ /\/shutdown$/ {print $3 * 1000}' "$2" | p99)
@@ -298,6 +329,87 @@ run_one() { # CONFIG RUN
   printf ' /shutdown p99 %s ms, first %s ms, SIGTERM %s ms\n' "$hook" "$hook_cold" "$(ms "$term" "$gone")"
 }
 
+# --- floor: one run of the floor beside each run of a configuration -----------------------------------
+# The rows it shares with the sidecar: startup, rss0, rss1, readyz_cold, readyz; recorded as "floor-CONFIG".
+run_floor() { # CONFIG RUN
+  local c=floor-$1 startup r0 r1 cold warm
+  start_sidecar "$c" "$tmp/$c-$2.log"
+  startup=$(ms "$started" "$healthy")
+  r0=$(rss_mib "$sidecar")
+  readyz_calls "$port" "$c"; cold=$REPLY
+  r1=$(rss_mib "$sidecar")
+  readyz_calls "$port" "$c"; warm=$REPLY
+  kill -KILL "$sidecar"; wait "$sidecar" 2>/dev/null || true
+  record "$c" startup "$startup"
+  record "$c" rss0 "$r0"
+  record "$c" rss1 "$r1"
+  record "$c" readyz_cold "$cold"
+  record "$c" readyz "$warm"
+  printf 'run %s %-14s port %s: startup %s ms, RSS %s / %s MiB, /readyz p99 %s cold %s warm ms\n' \
+    "$2" "$c" "$port" "$startup" "$r0" "$r1" "$cold" "$warm"
+}
+
+# --- per extra pod: PODS of one configuration side by side, each after CALLS /readyz ----------------------
+# What one more pod costs a node: the mean Pss (shared file pages, such as the JRE and the AOT cache, split
+# between the processes that map them) and Anonymous (private: heap, metaspace, stacks, malloc) over the
+# PODS processes, from /proc/PID/smaps_rollup, and their mean Rss; read POD_SETTLE seconds (11) after the last
+# calls, the steady state of a pod between probes (the JIT's arenas are freed within 5 s of its last
+# compilation, and -XX:TrimNativeHeapInterval=5000 gives them back within 5 s more). Rows pod_pss, pod_anon,
+# pod_rss.
+POD_SETTLE=${POD_SETTLE:-11}
+per_pod() { # CONFIG (a sidecar configuration or floor-CONFIG)
+  local c=$1 i p a b r pss=0 anon=0 rss=0 ps=()
+  start_app
+  for i in $(seq "$PODS"); do
+    start_sidecar "$c" "$tmp/pod-$c-$i.log"
+    readyz_calls "$port" "$c"
+    ps+=("$sidecar")
+  done
+  nap "$POD_SETTLE"
+  for p in "${ps[@]}"; do
+    read -r a b r < <(awk '/^Pss:/ {p = $2} /^Anonymous:/ {a = $2} /^Rss:/ {r = $2} END {print p, a, r}' \
+      "/proc/$p/smaps_rollup")
+    pss=$((pss + a)); anon=$((anon + b)); rss=$((rss + r))
+  done
+  record "$c" pod_rss "$(awk -v k="$rss" -v n="$PODS" 'BEGIN {printf "%.1f", k / n / 1024}')"
+  for p in "${ps[@]}"; do kill -KILL "$p"; wait "$p" 2>/dev/null || true; done
+  kill -KILL "$app"; wait "$app" 2>/dev/null || true
+  record "$c" pod_pss "$(awk -v k="$pss" -v n="$PODS" 'BEGIN {printf "%.1f", k / n / 1024}')"
+  record "$c" pod_anon "$(awk -v k="$anon" -v n="$PODS" 'BEGIN {printf "%.1f", k / n / 1024}')"
+  echo "per pod, $PODS of $c side by side: Rss $(< "$tmp/values/$c.pod_rss"), Pss $(< "$tmp/values/$c.pod_pss")," \
+    "Anonymous $(< "$tmp/values/$c.pod_anon") MiB"
+}
+
+# --- classes loaded per drain setup ----------------------------------------------------------------------
+# -Xlog:class+load (through JAVA_TOOL_OPTIONS, which every configuration's JVM reads) of a sidecar that
+# started, answered /readyz and ran one /shutdown with its drain: none, an HTTP drain (the test app's /drain),
+# a signal drain (SIGTERM to a `sleep` found by pidfile). Counted: all classes, and those of OkHttp (okhttp3.,
+# okio.), Kotlin (kotlin.), jnr-ffi/jnr-posix/jffi (jnr., com.kenai.) and JMX (javax.management.,
+# java.lang.management., sun.management., com.sun.jmx.); into $tmp/classes.
+class_counts() { # CONFIG
+  local c=$1 setup log sleeper
+  for setup in none http signal; do
+    start_app
+    sleep 600 & sleeper=$!; pids+=("$sleeper"); echo "$sleeper" > "$tmp/sleeper.pid"
+    log=$tmp/classes-$c-$setup.txt
+    with_env=(env "JAVA_TOOL_OPTIONS=-Xlog:class+load:file=$log")
+    case $setup in
+      http) with_env+=("GRACEKEEPER_APP_DRAIN_URL=http://127.0.0.1:$app_port/drain") ;;
+      signal) with_env+=(GRACEKEEPER_APP_DRAIN_SIGNAL=SIGTERM "GRACEKEEPER_APP_PROCESS=pidfile:$tmp/sleeper.pid") ;;
+    esac
+    start_sidecar "$c" "$tmp/classes-$c-$setup.log"
+    with_env=()
+    get "$port" /readyz
+    timeout 30 curl -s -o /dev/null --max-time 25 "http://127.0.0.1:$port/shutdown" || die "$c $setup: /shutdown failed"
+    kill -KILL "$sidecar" "$sleeper" "$app" 2>/dev/null; wait "$sidecar" "$sleeper" "$app" 2>/dev/null || true
+    awk -v c="$c" -v s="$setup" '$1 ~ /class,load/ {n++; k = $2
+        if (k ~ /^(okhttp3|okio)\./) o++; else if (k ~ /^kotlin\./) t++
+        else if (k ~ /^(jnr\.ffi|jnr\.x86asm|jnr\.a64asm|com\.kenai)\./) j++; else if (k ~ /^jnr\./) p++
+        else if (k ~ /^(javax\.management|java\.lang\.management|sun\.management|com\.sun\.jmx)\./) m++ }
+      END {printf "%s %s %d %d %d %d %d %d\n", c, s, n, o, t, j, p, m}' "$log" >> "$tmp/class-counts"
+  done
+}
+
 # --- the runs ---------------------------------------------------------------------------------------
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "footprint: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(load); RUNS=$RUNS CALLS=$CALLS HOOKS=$HOOKS"
@@ -309,11 +421,19 @@ start_app
 for c in "${configs[@]}"; do
   start_sidecar "$c" "$tmp/warm-up-$c.log"
   kill -KILL "$sidecar"; wait "$sidecar" 2>/dev/null || true
+  [ "$FLOOR" = 0 ] || { start_sidecar "floor-$c" "$tmp/warm-up-floor-$c.log"; kill -KILL "$sidecar"; wait "$sidecar" 2>/dev/null || true; }
 done
 kill -KILL "$app"; wait "$app" 2>/dev/null || true
 for run in $(seq "$RUNS"); do
-  for c in "${configs[@]}"; do run_one "$c" "$run"; done
+  for c in "${configs[@]}"; do
+    run_one "$c" "$run"
+    [ "$FLOOR" = 0 ] || run_floor "$c" "$run"
+  done
 done
+if [ "$PODS" -gt 0 ]; then
+  for c in "${configs[@]}"; do per_pod "$c"; [ "$FLOOR" = 0 ] || per_pod "floor-$c"; done
+fi
+if [ "$CLASSES" = 1 ]; then for c in "${configs[@]}"; do class_counts "$c"; done; fi
 # --- CPU of the periodic looks ------------------------------------------------------------------------
 # Per run and configuration, a fresh sidecar and test app: bench/AppLoad.java holds 16 idle keep-alive
 # and 16 busy connections (/slow?ms=100 back to back) on the app port; /shutdown starts the idle wait,
@@ -403,3 +523,40 @@ cpu_drained|CPU while drained (restart watch), % of one core|≤ 1
 sigterm|SIGTERM → exit, already drained, ms|≤ 100
 ROWS
 [ "$RUNS" = 1 ] || echo "Each cell: median (min–max) of $RUNS runs."
+
+# --- floor: the sidecar against the floor, and the classes per drain setup ------------------------------
+median() { [ -f "$1" ] && sort -g "$1" | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+if [ "$FLOOR" = 1 ]; then
+  echo
+  printf '| against the floor (same JVM and flags): sidecar / floor = ratio |'
+  for c in "${configs[@]}"; do printf ' %s |' "${title[$c]}"; done; echo
+  printf '|---|'; for _ in "${configs[@]}"; do printf -- '---:|'; done; echo
+  while IFS='|' read -r row what; do
+    [ -f "$tmp/values/${configs[0]}.$row" ] || continue
+    printf '| %s |' "$what"
+    for c in "${configs[@]}"; do
+      g=$(median "$tmp/values/$c.$row") f=$(median "$tmp/values/floor-$c.$row")
+      [ -z "$TSV" ] || printf '%s\t%s\t%s\t%s\t%s\n' "$row" "floor-$c" "$f" "$f" "$f" >> "$TSV"
+      awk -v g="$g" -v f="$f" 'BEGIN {if (f == "" || g == "") printf " - |"; else printf " %s / %s = %.2f × |", g, f, g / f}'
+    done
+    echo
+  done <<ROWS
+startup|exec → \`/healthz\` 200, ms
+rss0|RSS after startup, MiB
+rss1|RSS after $CALLS keep-alive \`/readyz\`, MiB
+readyz|\`/readyz\` p99, warm, ms
+pod_rss|per pod, steady: RSS, mean of $PODS side by side, $POD_SETTLE s after their calls, MiB
+pod_pss|per extra pod: Pss, mean of $PODS side by side, MiB
+pod_anon|per extra pod: Anonymous (RssAnon), mean of $PODS side by side, MiB
+ROWS
+  echo "Each figure: the median of $RUNS runs (per extra pod: one set of $PODS), the floor's from the same interleaved runs."
+fi
+if [ -s "$tmp/class-counts" ]; then
+  echo
+  echo "| classes loaded after startup, /readyz and one /shutdown | drain | all | OkHttp | Kotlin | jnr-ffi, jffi | jnr-posix | JMX |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  while read -r c setup n o t j p m; do
+    echo "| ${title[$c]} | $setup | $n | $o | $t | $j | $p | $m |"
+    [ -z "$TSV" ] || printf 'classes_%s\t%s\t%s\t%s\t%s\n' "$setup" "$c" "$n" "$n" "$n" >> "$TSV"
+  done < "$tmp/class-counts"
+fi

@@ -24,11 +24,14 @@ step() { echo "build-runtime: $*" >&2; }
 # The JVM flags: here and nowhere else. Each one's measured effect is in docker/README.md.
 # JVM_FLAGS (space-separated) replaces them, to measure an alternative; the image uses these.
 default_flags=(
+  -XX:+UnlockDiagnosticVMOptions
+  -XX:ArchiveRelocationMode=0
   -XX:+UseSerialGC
   -Xms8m
   -Xmx32m
   -XX:TieredStopAtLevel=1
   -XX:-UsePerfData
+  -XX:TrimNativeHeapInterval=5000
   --sun-misc-unsafe-memory-access=allow
 )
 # shellcheck disable=SC2206
@@ -41,6 +44,8 @@ if [ "${1:-}" = --print-flags ]; then printf '%s\n' "${flags[@]}"; exit 0; fi
 [ -x "$JAVA_HOME/bin/jlink" ] || die "no JDK at JAVA_HOME=$JAVA_HOME"
 feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release")
 [ "${feature:-0}" -ge 25 ] || die "JDK 25 or later needed for the one-step AOT cache; $JAVA_HOME is ${feature:-unknown}"
+# jlink --strip-debug strips the JRE's native libraries with objcopy, found on PATH.
+command -v objcopy >/dev/null 2>&1 || die "no objcopy on PATH: jlink --strip-debug runs it to strip the JRE's native libraries (Debian, Ubuntu: apt-get install binutils)"
 mkdir -p "$2"
 out=$(cd "$2" && pwd)
 case "$out" in *[[:space:]\"\'\\#]*) die "OUT_DIR must not hold spaces, quotes, # or backslashes (an argument file lists it): $out" ;; esac
@@ -59,6 +64,8 @@ cp "$1" "$jar"
 # 1. Modules: what the jar's classes refer to. The training run below proves the list is enough.
 modules=$("$JAVA_HOME/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 "$jar")
 case ",$modules," in *,jdk.unsupported,*) ;; *) die "jdeps missed jdk.unsupported (sun.misc.Signal traps SIGTERM): $modules" ;; esac
+#    java.management stays: the idle wait charges its /proc walks the thread's CPU time through
+#    ThreadMXBean. Main refuses the platform MBean server that XNIO's MBean registrations would create.
 step "modules: $modules"
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
   --compress=zip-6 --output "$out/jre"
@@ -78,11 +85,17 @@ ls "$native/$arch-Linux/"libjffi-*.so >/dev/null 2>&1 || die "no jffi library fo
 # that refuses the cache runs with no archive at all rather than fall back to jre/lib/server/classes.jsa,
 # so that file would be 14 MB never read.
 
-# 3. The AOT cache (JEP 514/515): one training run of the real jar on this JRE with the same flags,
-#    through every path a pod takes, on loopback with a temp state dir. The JVM writes the cache at exit.
+# 3. The AOT cache (JEP 514/515), trained on exactly what starts in every pod: the real jar on this JRE with
+#    the same flags, on loopback with a temp state dir, configured with the app's port and no drain action.
+#    The JVM writes the cache at exit. With AOT class linking the JVM loads every class of the cache at
+#    startup, so a cache trained with a drain action would load OkHttp, Kotlin and jnr-ffi into every pod;
+#    a pod that configures one loads those classes from the jar, in the background, when it starts.
+#    A second sidecar, not recorded, stands in for the app (its port is the app port) and proves that this
+#    JRE holds what the drain actions need: an HTTP drain, a ready URL, and a signal drain that really kills
+#    a `sleep` found by pidfile.
 train=$(mktemp -d)
-sidecar=
-trap 'kill -KILL ${sidecar:-} ${app:-} 2>/dev/null || true; rm -rf "$train"' EXIT
+sidecar= proof= app=
+trap 'kill -KILL ${sidecar:-} ${proof:-} ${app:-} 2>/dev/null || true; rm -rf "$train"' EXIT
 http() { # METHOD PATH: prints the status code; bash's /dev/tcp, since curl is not in every build image
   local status
   exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
@@ -92,35 +105,52 @@ http() { # METHOD PATH: prints the status code; bash's /dev/tcp, since curl is n
   exec 3<&-
   echo "$status"
 }
-expect() { # STATUS METHOD PATH
+expect() { # STATUS METHOD PATH (on $port; $log is shown on failure)
   local got
   got=$(http "$2" "$3") || got=none
-  [ "$got" = "$1" ] || { cat "$train/log" >&2; die "training: $2 $3 answered $got, expected $1"; }
+  [ "$got" = "$1" ] || { cat "$log" >&2; die "training: $2 $3 answered $got, expected $1"; }
+}
+launch() { # LOG STATE_DIR [NAME=VALUE ...] -- [JVM option ...]: a sidecar on a free port (@PORT@ in a
+  local attempt code envs=() deadline      # value), up: its port and pid into port and sidecar
+  log=$1 state=$2; shift 2
+  while [ "$1" != -- ]; do envs+=("$1"); shift; done; shift
+  for attempt in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 30000))
+    env GRACEKEEPER_BIND_ADDRESS=127.0.0.1 GRACEKEEPER_PORT=$port GRACEKEEPER_STATE_DIR=$state \
+      GRACEKEEPER_DRAIN_DELAY=0s GRACEKEEPER_TERMINATION_MESSAGE_PATH=$state/termination-log "${envs[@]//@PORT@/$port}" \
+      "$out/jre/bin/java" "${flags[@]}" "$@" -jar "$jar" > "$log" 2>&1 &
+    sidecar=$!
+    deadline=$((SECONDS + 30))
+    until [ "$(http GET /healthz 2>/dev/null)" = 200 ]; do
+      kill -0 $sidecar 2>/dev/null || break
+      [ $SECONDS -lt $deadline ] || { cat "$log" >&2; die "training: no /healthz within 30s"; }
+      sleep 0.05
+    done
+    kill -0 $sidecar 2>/dev/null && return 0
+    wait $sidecar && code=0 || code=$?
+    [ $code = 3 ] || { cat "$log" >&2; die "training: the sidecar exited with $code"; }
+    step "port $port taken, another (attempt $attempt)"
+    sidecar=
+  done
+  die "training: no free port after 5 attempts"
+}
+stop() { # PID LOG: SIGTERM, exit 0, no JVM warning
+  local code
+  kill -TERM "$1"
+  wait "$1" && code=0 || code=$?
+  [ $code = 0 ] || { cat "$2" >&2; die "training: exit $code after SIGTERM"; }
+  # The cache leaves out what it cannot hold (classes of the old verifier, proxies, JFR events), each named
+  # in an [aot] warning; a launcher WARNING (restricted or terminally deprecated methods) fails the build.
+  if grep -E '^WARNING|\[error\]' "$2" >&2; then die "training: the JVM warned or failed (above)"; fi
 }
 sleep 600 & app=$!
 echo $app > "$train/app.pid"
-for attempt in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 30000))
-  GRACEKEEPER_BIND_ADDRESS=127.0.0.1 GRACEKEEPER_PORT=$port GRACEKEEPER_STATE_DIR=$train \
-  GRACEKEEPER_DRAIN_DELAY=0s GRACEKEEPER_APP_DRAIN_SIGNAL=SIGTERM GRACEKEEPER_APP_PROCESS=pidfile:$train/app.pid \
-  GRACEKEEPER_APP_DRAIN_URL=http://127.0.0.1:$port/healthz GRACEKEEPER_APP_DRAIN_METHOD=GET \
-  GRACEKEEPER_APP_READY_URL=http://127.0.0.1:$port/healthz \
-  GRACEKEEPER_TERMINATION_MESSAGE_PATH=$train/termination-log \
-    "$out/jre/bin/java" "${flags[@]}" -XX:AOTCacheOutput="$aot" -jar "$jar" > "$train/log" 2>&1 &
-  sidecar=$!
-  deadline=$((SECONDS + 30))
-  until [ "$(http GET /healthz 2>/dev/null)" = 200 ]; do
-    kill -0 $sidecar 2>/dev/null || break
-    [ $SECONDS -lt $deadline ] || { cat "$train/log" >&2; die "training: no /healthz within 30s"; }
-    sleep 0.05
-  done
-  kill -0 $sidecar 2>/dev/null && break
-  wait $sidecar && code=0 || code=$?
-  [ $code = 3 ] || { cat "$train/log" >&2; die "training: the sidecar exited with $code"; }
-  step "port $port taken, another (attempt $attempt)"
-  sidecar=
-done
-[ -n "$sidecar" ] || die "training: no free port after 5 attempts"
+mkdir -p "$train/proof" "$train/cache"
+launch "$train/proof.log" "$train/proof" GRACEKEEPER_APP_DRAIN_SIGNAL=SIGTERM \
+  GRACEKEEPER_APP_PROCESS=pidfile:$train/app.pid GRACEKEEPER_APP_DRAIN_METHOD=GET \
+  GRACEKEEPER_APP_DRAIN_URL=http://127.0.0.1:@PORT@/healthz GRACEKEEPER_APP_READY_URL=http://127.0.0.1:@PORT@/healthz --
+proof=$sidecar proof_port=$port
+launch "$train/log" "$train/cache" GRACEKEEPER_APP_PORTS=$proof_port -- -XX:AOTCacheOutput="$aot"
 expect 200 GET /readyz
 expect 200 GET /status
 expect 200 GET /metrics
@@ -129,17 +159,24 @@ expect 200 GET /readyz
 expect 200 GET /shutdown
 expect 503 GET /readyz
 expect 200 GET /shutdown
-grep -q 'SIGTERM sent to pid' "$train/log" || { cat "$train/log" >&2; die "training: the signal drain did not run"; }
-grep -q 'drained in' "$train/log" || { cat "$train/log" >&2; die "training: the shutdown did not drain"; }
-kill -TERM $sidecar
-wait $sidecar && code=0 || code=$?
-[ $code = 0 ] || { cat "$train/log" >&2; die "training: exit $code after SIGTERM"; }
+grep -q 'drained in' "$log" || { cat "$log" >&2; die "training: the shutdown did not drain"; }
+training=$sidecar training_log=$log
+
+# The proof next: it must be gone before the trained sidecar's SIGTERM, which waits for its app to go.
+port=$proof_port log=$train/proof.log
+expect 200 POST /poststart
+expect 200 GET /shutdown
+grep -q 'SIGTERM sent to pid' "$log" || { cat "$log" >&2; die "proof: the signal drain did not run"; }
+grep -q 'GET http://127.0.0.1:[0-9]*/healthz -> 200' "$log" || { cat "$log" >&2; die "proof: the HTTP drain did not run"; }
+grep -q 'drained in' "$log" || { cat "$log" >&2; die "proof: the shutdown did not drain"; }
+stop $proof "$log"
+proof=
+step "proof: an HTTP drain, a ready URL and a signal drain ran on this JRE"
+
+stop $training "$training_log"
 sidecar=
-[ -s "$aot" ] || { cat "$train/log" >&2; die "training: no AOT cache written"; }
-# The cache leaves out what it cannot hold (classes of the old verifier, proxies, JFR events), each named in
-# an [aot] warning; a launcher WARNING (restricted or terminally deprecated methods) fails the build.
-if grep -E '^WARNING|\[error\]' "$train/log" >&2; then die "training: the JVM warned or failed (above)"; fi
-step "training: $(grep -c 'Skipping' "$train/log" || true) classes left out of the AOT cache (see -Xlog:aot)"
+[ -s "$aot" ] || { cat "$training_log" >&2; die "training: no AOT cache written"; }
+step "training: $(grep -c 'Skipping' "$training_log" || true) classes left out of the AOT cache (see -Xlog:aot)"
 
 # 4. The argument file (one argument a line) and the launcher.
 {

@@ -3,28 +3,26 @@ package dev.gracekeeper;
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.app.AppProbe;
 import dev.gracekeeper.app.RestartWatcher;
-import dev.gracekeeper.app.TerminationMessage;
 import dev.gracekeeper.config.AppConfig;
-import dev.gracekeeper.config.Budget;
 import dev.gracekeeper.config.Config;
 import dev.gracekeeper.config.ConfigException;
 import dev.gracekeeper.config.ConfigParser;
+import dev.gracekeeper.config.Propagation;
 import dev.gracekeeper.config.Var;
+import dev.gracekeeper.drain.EndpointsWait;
 import dev.gracekeeper.drain.HttpClients;
 import dev.gracekeeper.drain.HttpDrain;
 import dev.gracekeeper.drain.IdleWait;
 import dev.gracekeeper.drain.PropagationDelay;
+import dev.gracekeeper.drain.PropagationReport;
 import dev.gracekeeper.drain.SignalDrain;
 import dev.gracekeeper.hook.HookServer;
 import dev.gracekeeper.hook.Metrics;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
-import dev.gracekeeper.lifecycle.Phase;
-import dev.gracekeeper.lifecycle.ShutdownResult;
 import dev.gracekeeper.lifecycle.ShutdownStep;
-import dev.gracekeeper.lifecycle.Snapshot;
-import dev.gracekeeper.lifecycle.Trigger;
+import dev.gracekeeper.lifecycle.TerminationMessage;
 import dev.gracekeeper.os.AppProcess;
 import dev.gracekeeper.os.Posix;
 import dev.gracekeeper.os.ProcNetTcp;
@@ -32,32 +30,30 @@ import dev.gracekeeper.os.SignalTrap;
 import dev.gracekeeper.os.TcpStats;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Wiring, and the one place the process exits. */
 public final class Main {
-    static final Duration RESPONSE_FLUSH = Duration.ofSeconds(2);
-    static final Duration APP_GONE_POLL = Duration.ofMillis(10);
     /** Loading jffi's library takes about 70 ms; one still loading after this is as good as broken. */
     static final Duration NATIVE_LOAD_BOUND = Duration.ofSeconds(10);
+    /** Not a class: the name says why the platform MBean server is refused (see keepJmxOut). */
+    static final String NO_MBEAN_SERVER = "none: gracekeeper keeps JMX off";
     private static final Logger log = LoggerFactory.getLogger("main");
 
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length > 0) {
+            // inject and check: nothing of the sidecar is set up, and only they load the YAML library.
+            System.exit(dev.gracekeeper.adopt.Command.run(args, System.in, System.out, System.err));
+        }
         long mainStarted = System.nanoTime();
-        warmUpJmx();
+        keepJmxOut();
         // Undertow logs through java.util.logging unless told otherwise; set before it loads.
         System.setProperty("org.jboss.logging.provider", "slf4j");
         SignalTrap trap = SignalTrap.install();
@@ -72,22 +68,22 @@ public final class Main {
     }
 
     /**
-     * Starting Undertow creates the JVM's platform MBean server: XNIO registers its worker as an
-     * MBean, unconditionally. That is about 130 ms and a thousand classes on JDK 17, nearly a third
-     * of startup, and nothing in it depends on the sidecar; so it starts now, on another core, while
-     * the configuration, the marker and the lifecycle are set up. XNIO then finds it ready, or waits
-     * for the rest (the call is synchronized).
+     * XNIO registers its provider, worker and listener as JMX MBeans, unconditionally, and jboss-threads
+     * its worker pool: that creates the platform MBean server with every platform MXBean, about a
+     * thousand classes and 130 ms on JDK 17, for beans nothing in a pod reads. jboss-threads has a
+     * switch for it; XNIO has none, but ignores any failure to register, so the platform MBean server
+     * is made to fail at once: its builder class does not exist (what still loads: XNIO's ObjectName,
+     * the refusing factory, and ThreadMXBean for the idle wait's CPU accounting, some 20 classes).
+     * Either property given on the command line wins: {@code -Djavax.management.builder.initial=javax.management.MBeanServerBuilder}
+     * brings JMX back.
      */
-    private static void warmUpJmx() {
-        Thread t = new Thread(() -> {
-            try {
-                java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            } catch (RuntimeException | Error e) {
-                // Not ours to report: XNIO will hit the same failure and say so.
-            }
-        }, "jmx-warm-up");
-        t.setDaemon(true);
-        t.start();
+    static void keepJmxOut() {
+        setUnlessGiven("jboss.threads.eqe.register-mbean", "false");
+        setUnlessGiven("javax.management.builder.initial", NO_MBEAN_SERVER);
+    }
+
+    private static void setUnlessGiven(String property, String value) {
+        if (System.getProperty(property) == null) System.setProperty(property, value);
     }
 
     static ExitCode run(Map<String, String> env, SignalTrap trap, long mainStarted) {
@@ -104,8 +100,12 @@ public final class Main {
         Clock clock = Clock.SYSTEM;
         AppConfig app = config.app();
         // Slow to initialise, so started now in the background and only when a feature needs them.
-        HttpClients http = app.drainUrl().isPresent() || app.readyUrl().isPresent()
-                ? HttpClients.buildInBackground() : null;
+        boolean endpoints = config.propagation().mode() == Propagation.Mode.ENDPOINTS;
+        // TLS only for the Kubernetes API (endpoints mode) or an https URL of the app: setting it up loads the
+        // trust store and some 500 classes.
+        HttpClients http = app.callsAppOverHttp() || endpoints
+                ? HttpClients.buildInBackground(endpoints || app.callsAppOverTls()) : null;
+        PropagationReport propagation = new PropagationReport(config.propagation().mode().label());
         Posix posix = app.needsNativePosix() ? Posix.loadInBackground() : null;
         Optional<AppProcess> process = app.process().map(AppProcess::new);
         AppConnections connections = new AppConnections(app.ports(), new ProcNetTcp(), new TcpStats(), clock,
@@ -114,14 +114,14 @@ public final class Main {
 
         MarkerStore store = new MarkerStore(config.stateDir());
         Lifecycle lifecycle = new Lifecycle(store, store.load(config.pod().uid()), steps(config, clock, http, posix,
-                process, connections), clock, config.pod().uid(), config.budget().shutdownBound());
+                process, connections, propagation), clock, config.pod().uid(), config.budget().shutdownBound());
         Metrics metrics = new Metrics();
         TerminationMessage message = new TerminationMessage(config.terminationMessagePath(),
-                !config.terminationMessagePath().toString().equals(Var.TERMINATION_MESSAGE_PATH.defaultValue()));
+                config.terminationMessageMayBeCreated());
         lifecycle.onFinished(metrics::finished);
         lifecycle.onFinished(r -> message.write(r.summary()));
 
-        HookServer server = new HookServer(config, lifecycle, store, probe, connections, metrics);
+        HookServer server = new HookServer(config, lifecycle, store, probe, connections, metrics, propagation);
         // Checked before listening: a sidecar that cannot send the drain signal must never pass its
         // startupProbe, or the app would start beside it and lose its drain.
         Optional<String> nativeProblem = posix == null ? Optional.empty() : posix.awaitLibrary(NATIVE_LOAD_BOUND);
@@ -150,7 +150,12 @@ public final class Main {
         log.info("gracekeeper {} serving {} on {}, {} ms after main() began; marker {}", version(),
                 config.pod().describe(), bound, (System.nanoTime() - mainStarted) / 1_000_000, store.file());
         try {
-            return awaitSignalThenStop(trap, lifecycle, server, probe, config);
+            ExitSequence exit = new ExitSequence(lifecycle, config.budget(), clock, new ExitSequence.Responses() {
+                @Override public boolean awaitFlushed(Duration bound) { return server.awaitHookResponses(bound); }
+
+                @Override public int inFlight() { return server.hooksInFlight(); }
+            }, probe.canSeeApp(), probe::presence);
+            return exit.onSignal(trap.await());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitCode.FAILURE;
@@ -161,80 +166,30 @@ public final class Main {
 
     /** The shutdown's steps, in order, for what is configured. */
     static List<ShutdownStep> steps(Config config, Clock clock, HttpClients http, Posix posix,
-                                    Optional<AppProcess> process, AppConnections connections) {
+                                    Optional<AppProcess> process, AppConnections connections,
+                                    PropagationReport propagation) {
         AppConfig app = config.app();
         List<ShutdownStep> steps = new ArrayList<>();
-        steps.add(new PropagationDelay(config.drainDelay(), clock));
-        app.drainUrl().ifPresent(u -> steps.add(new HttpDrain(u, app.drainMethod(), http)));
-        app.drainSignal().ifPresent(s -> steps.add(new SignalDrain(s, process.orElseThrow(), posix)));
+        if (config.propagation().mode() == Propagation.Mode.ENDPOINTS) {
+            // Only here are the API client's classes loaded: the delay mode never touches them.
+            EndpointsWait wait = new EndpointsWait(config.drainDelay(), config.propagation(), config.pod().namespace(),
+                    config.pod().uid(), http, propagation, clock);
+            wait.prepare();
+            steps.add(wait);
+        } else {
+            steps.add(new PropagationDelay(config.drainDelay(), clock));
+        }
+        // No lambda here: one capturing `http` or `posix` would load its class in every pod (linking the
+        // call site names the captured types), and with it, in the AOT cache, OkHttp's or jnr's classes.
+        if (app.drainUrl().isPresent()) steps.add(new HttpDrain(app.drainUrl().get(), app.drainMethod(), http));
+        if (app.drainSignal().isPresent()) {
+            steps.add(new SignalDrain(app.drainSignal().get(), process.orElseThrow(), posix));
+        }
         if (!app.ports().isEmpty() || process.isPresent()) {
             steps.add(new IdleWait(connections, app.drainExitAtConnections(), process, config.budget().drainTimeout(),
                     clock, AppConnections.threadCpuTime()));
         }
         return steps;
-    }
-
-    /**
-     * After SIGTERM: keep serving hooks, finish the shutdown, wait until the app is gone, exit.
-     * Every wait ends by T0 + grace period - a margin, before the kubelet's SIGKILL.
-     */
-    private static ExitCode awaitSignalThenStop(SignalTrap trap, Lifecycle lifecycle, HookServer server,
-                                                AppProbe probe, Config config) throws InterruptedException {
-        Optional<String> signal = Optional.empty();
-        while (signal.isEmpty()) signal = trap.next(Long.MAX_VALUE / 2);
-        Trigger trigger = signal.get().equals("SIGINT") ? Trigger.SIGINT : Trigger.SIGTERM;
-        Snapshot before = lifecycle.snapshot();
-        if (before.phase() == Phase.SERVING && probe.presence() == AppProbe.Presence.GONE) {
-            // Native sidecar: the kubelet signals it only after the app exited. Nothing left to drain.
-            log.info("{} received and the app is already gone: exiting (exit {}) without a shutdown", signal.get(),
-                    ExitCode.OK.code());
-            return ExitCode.OK;
-        }
-        Lifecycle.Attempt attempt = lifecycle.shutdown(trigger, "");
-        log.info("{} received: {} the shutdown of generation {}{}", signal.get(),
-                attempt.join().name().toLowerCase(Locale.ROOT).replace('_', ' '), attempt.generation(),
-                attempt.result().isDone() ? "" : "; hooks are still served until it is done");
-        Budget budget = config.budget();
-        Instant t0 = lifecycle.snapshot().firstTriggerAt().orElse(Instant.now());
-        Instant exitAt = t0.plus(budget.exitBound());
-        ShutdownResult result;
-        try {
-            result = attempt.result().get(Math.max(0, Duration.between(Instant.now(), exitAt).toMillis()),
-                    TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            log.error("the shutdown of generation {} had not finished at T0 + {} ms, just before the kubelet's SIGKILL;"
-                    + " exiting (exit {})", attempt.generation(), budget.exitBound().toMillis(),
-                    ExitCode.SHUTDOWN_TIMEOUT.code());
-            return ExitCode.SHUTDOWN_TIMEOUT;
-        } catch (ExecutionException e) {
-            log.error("the shutdown of generation {} failed", attempt.generation(), e.getCause());
-            return ExitCode.FAILURE;
-        }
-        if (!server.awaitHookResponses(RESPONSE_FLUSH)) {
-            log.warn("{} hook response(s) still unsent after {} ms; exiting anyway", server.hooksInFlight(),
-                    RESPONSE_FLUSH.toMillis());
-        }
-        ExitCode code = awaitAppGone(probe, exitAt, budget);
-        if (code == ExitCode.OK && ShutdownResult.TIMED_OUT.equals(result.outcome())) code = ExitCode.DRAIN_TIMED_OUT;
-        log.info("exiting (exit {}): {}", code.code(), result.summary());
-        return code;
-    }
-
-    /** The sidecar outlives the app, so a late preStop or the app's last requests still find it. */
-    private static ExitCode awaitAppGone(AppProbe probe, Instant exitAt, Budget budget) {
-        if (!probe.canSeeApp()) return ExitCode.OK;
-        long start = System.nanoTime();
-        while (probe.presence() == AppProbe.Presence.PRESENT) {
-            if (!Instant.now().isBefore(exitAt)) {
-                log.warn("the app is still there at T0 + {} ms (grace period - {} ms margin): exiting before the"
-                        + " kubelet's SIGKILL (exit {})", budget.exitBound().toMillis(),
-                        Budget.EXIT_MARGIN.toMillis(), ExitCode.APP_STILL_RUNNING.code());
-                return ExitCode.APP_STILL_RUNNING;
-            }
-            LockSupport.parkNanos(APP_GONE_POLL.toNanos());
-        }
-        log.info("the app is gone, {} ms after the shutdown finished", (System.nanoTime() - start) / 1_000_000);
-        return ExitCode.OK;
     }
 
     private static String version() {

@@ -13,10 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.Request;
-import okhttp3.Response;
 
 /**
  * Looks at the app from outside: is it ready (its ready URL answers 2xx, or else its ports
@@ -152,34 +148,17 @@ public final class AppProbe {
     }
 
     private CompletableFuture<Readiness> callReadyUrl(Duration bound) {
-        CompletableFuture<Readiness> f = new CompletableFuture<>();
-        // Asked from the hook server's I/O thread: never wait there for the client's background build,
-        // and touch no OkHttp class before it has finished, so that no two threads initialise OkHttp's
-        // classes at once.
-        http.boundedAsync(bound).whenComplete((client, error) -> {
-            if (error != null) {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                f.complete(Readiness.unanswered("HTTP client unavailable: " + cause));
-                return;
-            }
-            Request req = new Request.Builder().url(readyUrl.get().toString()).header("Connection", "close")
-                    .header("User-Agent", "gracekeeper").build();
-            client.newCall(req).enqueue(new Callback() {
-                @Override
-                public void onFailure(Call c, IOException e) {
-                    f.complete(Readiness.unanswered("GET " + readyUrl.get() + " failed: " + e.getMessage()));
-                }
-
-                @Override
-                public void onResponse(Call c, Response r) {
-                    try (r) {
-                        f.complete(new Readiness(r.isSuccessful(), "GET " + readyUrl.get() + " -> " + r.code()));
-                    }
-                }
-            });
+        // Asked from the hook server's I/O thread: getStatus never waits there for the client's background
+        // build, and touches no OkHttp class before it has finished.
+        URI url = readyUrl.get();
+        return http.getStatus(url, bound).handle((code, error) -> {
+            if (error == null) return new Readiness(code >= 200 && code < 300, "GET " + url + " -> " + code);
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            return cause instanceof IOException
+                    ? Readiness.unanswered("GET " + url + " failed: " + cause.getMessage())
+                    : Readiness.unanswered("HTTP client unavailable: " + cause);
         });
-        return f;
     }
 
     /** Runs {@code task} every {@code period} on the probe thread. */

@@ -1,11 +1,10 @@
 package dev.gracekeeper.config;
 
+import dev.gracekeeper.os.ProcessSelector;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * What the sidecar knows of the app container: how to tell it to drain, how to find it, how to
@@ -23,14 +22,14 @@ public record AppConfig(Optional<URI> drainUrl, String drainMethod, Optional<Str
         return drainSignal.isPresent();
     }
 
-    /** How to find the app process in /proc. */
-    public sealed interface ProcessSelector permits CmdlineRegex, PidFile {}
-
-    public record CmdlineRegex(Pattern pattern) implements ProcessSelector {
-        @Override public String toString() { return "cmdline =~ /" + pattern.pattern() + "/"; }
+    /** Whether a configured feature calls the app over HTTP at all (the drain URL, the ready URL). */
+    public boolean callsAppOverHttp() {
+        return drainUrl.isPresent() || readyUrl.isPresent();
     }
 
-    public record PidFile(Path path) implements ProcessSelector {
-        @Override public String toString() { return "pidfile:" + path; }
+    /** Whether a URL the sidecar calls is https: only then does its HTTP client need TLS. */
+    public boolean callsAppOverTls() {
+        return drainUrl.map(u -> "https".equals(u.getScheme())).orElse(false)
+                || readyUrl.map(u -> "https".equals(u.getScheme())).orElse(false);
     }
 }

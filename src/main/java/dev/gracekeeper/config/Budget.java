@@ -14,6 +14,10 @@ public record Budget(Duration gracePeriod, Duration stopReserve, Duration drainD
                      Optional<Duration> drainTimeout) {
     /** The sidecar exits this long before the kubelet's SIGKILL would arrive, whatever happens. */
     public static final Duration EXIT_MARGIN = Duration.ofSeconds(1);
+    private static final String GRACE_PERIOD_NAME = Var.GRACE_PERIOD.envName();
+    private static final String STOP_RESERVE_NAME = Var.STOP_RESERVE.envName();
+    private static final String DRAIN_DELAY_NAME = Var.DRAIN_DELAY.envName();
+    private static final String DRAIN_TIMEOUT_NAME = Var.DRAIN_TIMEOUT.envName();
 
     /** Time from T0 by which the shutdown must be over. */
     public Duration shutdownBound() {
@@ -31,35 +35,35 @@ public record Budget(Duration gracePeriod, Duration stopReserve, Duration drainD
 
     /** The arithmetic as one readable line, for logs and errors. */
     public String explain() {
-        return "shutdown ends by T0 + " + Durations.format(shutdownBound()) + " (GRACEKEEPER_GRACE_PERIOD "
-                + Durations.format(gracePeriod) + " - GRACEKEEPER_STOP_RESERVE " + Durations.format(stopReserve)
+        return "shutdown ends by T0 + " + Durations.format(shutdownBound()) + " (" + GRACE_PERIOD_NAME + " "
+                + Durations.format(gracePeriod) + " - " + STOP_RESERVE_NAME + " " + Durations.format(stopReserve)
                 + "): delay " + Durations.format(drainDelay) + ", then up to "
                 + Durations.format(shutdownBound().minus(drainDelay)) + " for the app to drain"
-                + drainTimeout.map(t -> " (capped at " + Durations.format(t) + " by GRACEKEEPER_DRAIN_TIMEOUT)")
+                + drainTimeout.map(t -> " (capped at " + Durations.format(t) + " by " + DRAIN_TIMEOUT_NAME + ")")
                         .orElse("");
     }
 
     /** Problems that make the budget impossible, each naming the variables and the arithmetic. */
     static Optional<String> check(Duration grace, Duration reserve, Duration delay, Optional<Duration> timeout) {
         if (reserve.compareTo(grace) >= 0) {
-            return Optional.of("GRACEKEEPER_STOP_RESERVE " + Durations.format(reserve)
-                    + " leaves nothing of GRACEKEEPER_GRACE_PERIOD " + Durations.format(grace)
+            return Optional.of(STOP_RESERVE_NAME + " " + Durations.format(reserve)
+                    + " leaves nothing of " + GRACE_PERIOD_NAME + " " + Durations.format(grace)
                     + "; valid: a stop reserve below the grace period");
         }
         Duration bound = grace.minus(reserve);
         if (delay.compareTo(bound) >= 0) {
-            return Optional.of("GRACEKEEPER_DRAIN_DELAY " + Durations.format(delay) + " does not fit: the shutdown must"
-                    + " end by GRACEKEEPER_GRACE_PERIOD " + Durations.format(grace) + " - GRACEKEEPER_STOP_RESERVE "
+            return Optional.of(DRAIN_DELAY_NAME + " " + Durations.format(delay) + " does not fit: the shutdown must"
+                    + " end by " + GRACE_PERIOD_NAME + " " + Durations.format(grace) + " - " + STOP_RESERVE_NAME + " "
                     + Durations.format(reserve) + " = " + Durations.format(bound) + " after the first trigger;"
                     + " valid: a delay below " + Durations.format(bound)
                     + ", or a longer grace period (terminationGracePeriodSeconds too)");
         }
         Duration left = bound.minus(delay);
         if (timeout.isPresent() && timeout.get().compareTo(left) > 0) {
-            return Optional.of("GRACEKEEPER_DRAIN_TIMEOUT " + Durations.format(timeout.get())
+            return Optional.of(DRAIN_TIMEOUT_NAME + " " + Durations.format(timeout.get())
                     + " can never apply: the budget leaves at most " + Durations.format(left)
-                    + " for the app to drain (GRACEKEEPER_GRACE_PERIOD " + Durations.format(grace)
-                    + " - GRACEKEEPER_STOP_RESERVE " + Durations.format(reserve) + " - GRACEKEEPER_DRAIN_DELAY "
+                    + " for the app to drain (" + GRACE_PERIOD_NAME + " " + Durations.format(grace)
+                    + " - " + STOP_RESERVE_NAME + " " + Durations.format(reserve) + " - " + DRAIN_DELAY_NAME + " "
                     + Durations.format(delay) + "); valid: at most " + Durations.format(left) + ", or unset");
         }
         return Optional.empty();

@@ -24,7 +24,8 @@ public record Config(
         AppConfig app,
         Path terminationMessagePath,
         Pod pod,
-        Map<Var, String> effective) {
+        Map<Var, String> effective,
+        Propagation propagation) {
 
     public Config {
         hookAllowFrom = List.copyOf(hookAllowFrom);
@@ -41,6 +42,15 @@ public record Config(
             if (name.isEmpty()) return "(pod unknown)";
             return (namespace.isEmpty() ? "" : namespace + "/") + name;
         }
+    }
+
+    /**
+     * Whether a missing termination-message file may be created: yes for a path the user chose;
+     * no for the default {@code /dev/termination-log}, which the kubelet creates itself (outside
+     * Kubernetes, creating it would litter the host's /dev).
+     */
+    public boolean terminationMessageMayBeCreated() {
+        return !terminationMessagePath.toString().equals(Var.TERMINATION_MESSAGE_PATH.defaultValue());
     }
 
     /** True when the hook port can be reached from outside the pod's loopback. */

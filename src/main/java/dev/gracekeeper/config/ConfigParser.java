@@ -1,5 +1,6 @@
 package dev.gracekeeper.config;
 
+import dev.gracekeeper.os.ProcessSelector;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -24,6 +25,8 @@ public final class ConfigParser {
 
     private final Map<String, String> env;
     private final List<String> problems = new ArrayList<>();
+    /** Variables whose own value was refused, so checks that combine them are skipped. */
+    private final java.util.EnumSet<Var> refused = java.util.EnumSet.noneOf(Var.class);
     private final Map<Var, String> effective = new EnumMap<>(Var.class);
 
     private ConfigParser(Map<String, String> env) {
@@ -50,8 +53,9 @@ public final class ConfigParser {
         if (!stateDir.isAbsolute()) {
             problem(Var.STATE_DIR, "is not an absolute path");
         }
+        Propagation propagation = propagation(budget, pod);
         Config config = new Config(port, bind, stateDir, token, allow, auth, budget, app, terminationMessage, pod,
-                effective);
+                effective, propagation);
         checkHookSecurity(config);
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return config;
@@ -149,30 +153,72 @@ public final class ConfigParser {
         Optional<Duration> timeout = raw(Var.DRAIN_TIMEOUT).isEmpty() ? Optional.empty()
                 : Optional.of(duration(Var.DRAIN_TIMEOUT, Duration.ZERO, Duration.ofHours(1)));
         // The arithmetic only means something once each duration parsed.
-        if (problemsAbout(Var.GRACE_PERIOD, Var.STOP_RESERVE, Var.DRAIN_DELAY, Var.DRAIN_TIMEOUT) == 0) {
+        if (!anyRefused(Var.GRACE_PERIOD, Var.STOP_RESERVE, Var.DRAIN_DELAY, Var.DRAIN_TIMEOUT)) {
             Budget.check(grace, reserve, delay, timeout).ifPresent(problems::add);
         }
         return new Budget(grace, reserve, delay, timeout);
+    }
+
+    private Propagation propagation(Budget budget, Config.Pod pod) {
+        Propagation.Mode mode;
+        switch (raw(Var.PROPAGATION)) {
+            case "delay": mode = Propagation.Mode.DELAY; break;
+            case "endpoints": mode = Propagation.Mode.ENDPOINTS; break;
+            default:
+                problem(Var.PROPAGATION, "is not a known mode");
+                mode = Propagation.Mode.DELAY;
+        }
+        Duration margin = duration(Var.PROPAGATION_MARGIN, Duration.ZERO, MAX_DRAIN_DELAY);
+        Path dir = Path.of(raw(Var.SERVICEACCOUNT_DIR));
+        if (!dir.isAbsolute()) problem(Var.SERVICEACCOUNT_DIR, "is not an absolute path");
+        String host = raw(Var.KUBERNETES_SERVICE_HOST);
+        String portText = raw(Var.KUBERNETES_SERVICE_PORT);
+        int apiPort = 0;
+        if (portText.matches("[0-9]{1,5}") && Integer.parseInt(portText) >= 1 && Integer.parseInt(portText) <= 65535) {
+            apiPort = Integer.parseInt(portText);
+        } else {
+            problem(Var.KUBERNETES_SERVICE_PORT, "is not a port number");
+        }
+        if (mode == Propagation.Mode.ENDPOINTS) {
+            if (!anyRefused(Var.PROPAGATION_MARGIN, Var.DRAIN_DELAY)
+                    && margin.compareTo(budget.drainDelay()) > 0) {
+                problems.add(Var.PROPAGATION_MARGIN.envName() + " " + Durations.format(margin) + " is longer than its"
+                        + " cap " + Var.DRAIN_DELAY.envName() + " " + Durations.format(budget.drainDelay())
+                        + ", so the endpoints could never end the wait early; valid: a margin of at most "
+                        + Durations.format(budget.drainDelay()) + ", or a longer " + Var.DRAIN_DELAY.envName());
+            }
+            if (pod.uid().isEmpty()) {
+                problems.add(Var.PROPAGATION.envName() + "=endpoints needs " + Var.POD_UID.envName() + " to find the"
+                        + " pod in its EndpointSlices; valid: add to the sidecar's env: {name: POD_UID, valueFrom:"
+                        + " {fieldRef: {fieldPath: metadata.uid}}}");
+            }
+            if (host.isEmpty()) {
+                problems.add(Var.PROPAGATION.envName() + "=endpoints needs " + Var.KUBERNETES_SERVICE_HOST.envName()
+                        + ", which the kubelet sets in every container of a pod; valid: run in a pod, or set it to"
+                        + " the API server's address");
+            }
+        }
+        return new Propagation(mode, margin, dir, host, apiPort);
     }
 
     private AppConfig app() {
         Optional<URI> drainUrl = url(Var.APP_DRAIN_URL);
         String method = raw(Var.APP_DRAIN_METHOD);
         if (!List.of("GET", "POST", "PUT", "DELETE").contains(method)) problem(Var.APP_DRAIN_METHOD, "is not supported");
-        if (drainUrl.isEmpty() && problemsAbout(Var.APP_DRAIN_URL) == 0 && present(Var.APP_DRAIN_METHOD)) {
+        if (drainUrl.isEmpty() && !anyRefused(Var.APP_DRAIN_URL) && present(Var.APP_DRAIN_METHOD)) {
             problems.add(Var.APP_DRAIN_METHOD.envName() + " is set but " + Var.APP_DRAIN_URL.envName()
                     + " is not, so no drain call would be made; valid: set both, or neither");
         }
         Optional<String> signal = signal();
-        Optional<AppConfig.ProcessSelector> process = process();
-        if (signal.isPresent() && process.isEmpty() && problemsAbout(Var.APP_PROCESS) == 0) {
+        Optional<ProcessSelector> process = process();
+        if (signal.isPresent() && process.isEmpty() && !anyRefused(Var.APP_PROCESS)) {
             problems.add(Var.APP_DRAIN_SIGNAL.envName() + "='" + signal.get() + "' needs "
                     + Var.APP_PROCESS.envName() + " to find the process to signal; valid: a regex over its"
                     + " command line, e.g. 'nginx: master', or pidfile:/run/nginx.pid");
         }
         List<Integer> ports = ports();
         if (process.isPresent() && ports.isEmpty() && signal.isEmpty() && drainUrl.isEmpty()
-                && problemsAbout(Var.APP_PORTS, Var.APP_DRAIN_SIGNAL, Var.APP_DRAIN_URL) == 0) {
+                && !anyRefused(Var.APP_PORTS, Var.APP_DRAIN_SIGNAL, Var.APP_DRAIN_URL)) {
             // The kubelet sends the app SIGTERM only after its preStop hook returns, so an app that
             // nobody tells to drain cannot exit during the wait: every shutdown would spend the budget.
             problems.add(Var.APP_PROCESS.envName() + " without " + Var.APP_PORTS.envName() + " makes the idle"
@@ -203,7 +249,7 @@ public final class ConfigParser {
             return 0;
         }
         int n = Integer.parseInt(s);
-        if (n > 0 && ports.isEmpty() && problemsAbout(Var.APP_PORTS) == 0) {
+        if (n > 0 && ports.isEmpty() && !anyRefused(Var.APP_PORTS)) {
             problems.add(Var.DRAIN_EXIT_AT_CONNECTIONS.envName() + "='" + s + "' has no effect without "
                     + Var.APP_PORTS.envName() + ": only connections on the app ports are counted; valid: set "
                     + Var.APP_PORTS.envName() + " too, or leave it unset (0)");
@@ -244,7 +290,7 @@ public final class ConfigParser {
     static final List<String> DRAIN_SIGNALS = List.of("SIGQUIT", "SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1", "SIGUSR2",
             "SIGWINCH");
 
-    private Optional<AppConfig.ProcessSelector> process() {
+    private Optional<ProcessSelector> process() {
         String s = raw(Var.APP_PROCESS);
         if (s.isEmpty()) return Optional.empty();
         if (s.startsWith("pidfile:")) {
@@ -253,10 +299,10 @@ public final class ConfigParser {
                 problem(Var.APP_PROCESS, "names a pidfile by a relative path");
                 return Optional.empty();
             }
-            return Optional.of(new AppConfig.PidFile(p));
+            return Optional.of(new ProcessSelector.PidFile(p));
         }
         try {
-            return Optional.of(new AppConfig.CmdlineRegex(Pattern.compile(s)));
+            return Optional.of(new ProcessSelector.CmdlineRegex(Pattern.compile(s)));
         } catch (PatternSyntaxException e) {
             problem(Var.APP_PROCESS, "is not a valid regex (" + e.getDescription() + " near index " + e.getIndex() + ")");
             return Optional.empty();
@@ -283,11 +329,9 @@ public final class ConfigParser {
         return s != null && !s.isBlank();
     }
 
-    private long problemsAbout(Var... vars) {
-        return problems.stream().filter(p -> {
-            for (Var v : vars) if (p.startsWith(v.envName() + "=")) return true;
-            return false;
-        }).count();
+    private boolean anyRefused(Var... vars) {
+        for (Var v : vars) if (refused.contains(v)) return true;
+        return false;
     }
 
     private Duration duration(Var v, Duration min, Duration max) {
@@ -317,7 +361,7 @@ public final class ConfigParser {
         }
         if (guarded || c.hookAuth() == Config.HookAuth.NONE || !c.reachableBeyondLoopback()) return;
         // Where the server listens is only known once the port and the address parsed.
-        if (problemsAbout(Var.PORT, Var.BIND_ADDRESS) > 0) return;
+        if (anyRefused(Var.PORT, Var.BIND_ADDRESS)) return;
         String where = c.bindAddress().map(InetAddress::getHostAddress).orElse("all interfaces");
         problems.add("hooks would be open to any pod: the server listens on " + where + ":" + c.port()
                 + " and none of " + Var.HOOK_TOKEN.envName() + ", " + Var.HOOK_ALLOW_FROM.envName()
@@ -347,6 +391,7 @@ public final class ConfigParser {
     private void problem(Var v, String what) {
         String shown = v.secret() ? "****" : env.getOrDefault(v.envName(), v.defaultValue());
         problems.add(v.envName() + "='" + shown + "' " + what + "; valid: " + v.valid());
+        refused.add(v);
     }
 
     private static Optional<String> closest(String name) {

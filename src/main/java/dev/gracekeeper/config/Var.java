@@ -28,7 +28,21 @@ public enum Var {
                     + " At least 1s: the sidecar itself exits 1s before the kubelet's SIGKILL."),
     DRAIN_DELAY("GRACEKEEPER_DRAIN_DELAY", "5s", "a duration 0ms-10m with a unit: ms, s, m or h,"
             + " below grace period - stop reserve",
-            "Propagation wait after readiness turns 503, while endpoints and load balancers stop routing here."),
+            "Propagation wait after readiness turns 503, while endpoints and load balancers stop routing here."
+                    + " With `GRACEKEEPER_PROPAGATION=endpoints`: the cap of that wait, and the fixed delay it falls"
+                    + " back to."),
+    PROPAGATION("GRACEKEEPER_PROPAGATION", "delay", "delay or endpoints; endpoints needs POD_UID",
+            "How the propagation wait ends. `delay`: at T0 + `GRACEKEEPER_DRAIN_DELAY`. `endpoints`: when every"
+                    + " EndpointSlice that listed the pod shows it gone or not ready, plus"
+                    + " `GRACEKEEPER_PROPAGATION_MARGIN`, never later than T0 + `GRACEKEEPER_DRAIN_DELAY`; needs a"
+                    + " Role to get, list and watch endpointslices (see \"Endpoint-aware propagation\")."),
+    PROPAGATION_MARGIN("GRACEKEEPER_PROPAGATION_MARGIN", "1s", "a duration 0ms-10m, at most GRACEKEEPER_DRAIN_DELAY",
+            "With `endpoints`: what kube-proxy, ingress controllers and load balancers take to act on the"
+                    + " EndpointSlice change; waited after the change is seen."),
+    SERVICEACCOUNT_DIR("GRACEKEEPER_SERVICEACCOUNT_DIR", "/var/run/secrets/kubernetes.io/serviceaccount",
+            "an absolute directory path",
+            "For tests outside a cluster only: where `token`, `ca.crt` and `namespace` are read with"
+                    + " `endpoints`. Leave it unset in a pod."),
     DRAIN_TIMEOUT("GRACEKEEPER_DRAIN_TIMEOUT", "", "a duration, at most what the budget leaves after the delay",
             "Caps the wait for the app to become idle below the budget. Unset: the budget is the cap."),
     DRAIN_EXIT_AT_CONNECTIONS("GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS", "0", "an integer 0-65535; above 0 needs"
@@ -67,7 +81,12 @@ public enum Var {
     POD_NAMESPACE("POD_NAMESPACE", "", "any text (downward API `metadata.namespace`)",
             "Pod namespace, shown in logs and `/status`."),
     POD_UID("POD_UID", "", "any text (downward API `metadata.uid`)",
-            "Pod UID, shown in `/status` and recorded in the marker.");
+            "Pod UID, shown in `/status` and recorded in the marker; with `endpoints`, how the pod is found in"
+                    + " EndpointSlices."),
+    KUBERNETES_SERVICE_HOST("KUBERNETES_SERVICE_HOST", "", "an IP address or DNS name (set by the kubelet)",
+            "The API server, for `endpoints`."),
+    KUBERNETES_SERVICE_PORT("KUBERNETES_SERVICE_PORT", "443", "an integer 1-65535 (set by the kubelet)",
+            "The API server's port, for `endpoints`.");
 
     public static final String PREFIX = "GRACEKEEPER_";
 

@@ -1,5 +1,7 @@
 package dev.gracekeeper.drain;
 
+import dev.gracekeeper.lifecycle.Clock;
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.ShutdownStep;
 import dev.gracekeeper.lifecycle.StepContext;
 import java.io.IOException;
@@ -50,11 +52,11 @@ public final class HttpDrain implements ShutdownStep {
                 .header("User-Agent", "gracekeeper")
                 .build();
         try (Response response = client.newCall(request).execute()) {
-            long ms = (System.nanoTime() - start) / 1_000_000;
-            ctx.figure("app_drain_http_status", response.code());
+            long ms = Clock.SYSTEM.millisSince(start);
+            ctx.figure(Figure.APP_DRAIN_HTTP_STATUS, response.code());
             return call + " -> " + response.code() + " in " + ms + " ms";
         } catch (IOException e) {
-            long ms = (System.nanoTime() - start) / 1_000_000;
+            long ms = Clock.SYSTEM.millisSince(start);
             boolean timedOut = e instanceof java.io.InterruptedIOException;
             return call + (timedOut ? " timed out after " + ms + " ms (bound: the budget's " + bound.toMillis()
                     + " ms)" : " failed after " + ms + " ms: " + e) + "; carrying on with the idle wait";

@@ -1,7 +1,9 @@
 package dev.gracekeeper.drain;
 
 import dev.gracekeeper.app.AppConnections;
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.Clock;
+import dev.gracekeeper.config.Var;
 import dev.gracekeeper.lifecycle.Deadline;
 import dev.gracekeeper.lifecycle.ShutdownStep;
 import dev.gracekeeper.lifecycle.StepContext;
@@ -61,7 +63,7 @@ public final class IdleWait implements ShutdownStep {
 
     @Override
     public String run(StepContext ctx) {
-        Deadline d = drainTimeout.map(t -> ctx.budget().capped(t, "GRACEKEEPER_DRAIN_TIMEOUT")).orElse(ctx.budget());
+        Deadline d = drainTimeout.map(t -> ctx.budget().capped(t, Var.DRAIN_TIMEOUT.envName())).orElse(ctx.budget());
         long start = clock.nanoTime();
         return ports.isEmpty() ? awaitExit(ctx, d, start) : awaitNoConnections(ctx, d, start);
     }
@@ -82,9 +84,9 @@ public final class IdleWait implements ShutdownStep {
             if (look.counts().isPresent()) last = look.counts().map(ProcNetTcp.Counts::established).get();
             if (first < 0 && last >= 0) {
                 first = last;
-                ctx.figure("connections_at_drain_start", first);
+                ctx.figure(Figure.CONNECTIONS_AT_DRAIN_START, first);
             }
-            long ms = (clock.nanoTime() - start) / 1_000_000;
+            long ms = clock.millisSince(start);
             if (look.fresh() && last <= exitAt) {
                 return "idle after " + ms + " ms: " + last + " connections " + where + atMost + " (" + first + " at start)";
             }
@@ -93,8 +95,8 @@ public final class IdleWait implements ShutdownStep {
                         ? "connection count unknown " + where + ", so the app was given the whole wait (" + unknown + ")"
                         : last + " connection(s) still open " + where;
                 ctx.unfinished(left);
-                if (unknown.isEmpty()) ctx.figure("connections_left", last);
-                return "timed out after " + ms + " ms (" + bound(d) + "): " + left;
+                if (unknown.isEmpty()) ctx.figure(Figure.CONNECTIONS_LEFT, last);
+                return "timed out after " + ms + " ms (" + d.name() + "): " + left;
             }
             LockSupport.parkNanos(Math.min(pacer.next(look.walked()), Math.max(1, d.remaining().toNanos())));
         }
@@ -112,17 +114,14 @@ public final class IdleWait implements ShutdownStep {
         AppProcess.Id id = known.get();
         while (p.alive(id)) {
             if (d.expired()) {
-                long ms = (clock.nanoTime() - start) / 1_000_000;
+                long ms = clock.millisSince(start);
                 String left = "app process " + id.pid() + " still running";
                 ctx.unfinished(left);
-                return "timed out after " + ms + " ms (" + bound(d) + "): " + left;
+                return "timed out after " + ms + " ms (" + d.name() + "): " + left;
             }
             LockSupport.parkNanos(POLL.toNanos());
         }
-        return "app process " + id.pid() + " exited after " + (clock.nanoTime() - start) / 1_000_000 + " ms";
+        return "app process " + id.pid() + " exited after " + clock.millisSince(start) + " ms";
     }
 
-    private static String bound(Deadline d) {
-        return d.name().equals("budget") ? "the budget: grace period - stop reserve" : d.name();
-    }
 }

@@ -1,5 +1,7 @@
 package dev.gracekeeper.drain;
 
+import dev.gracekeeper.os.Untrusted;
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.ShutdownStep;
 import dev.gracekeeper.lifecycle.StepContext;
 import dev.gracekeeper.os.AppProcess;
@@ -37,11 +39,8 @@ public final class SignalDrain implements ShutdownStep {
         if (error.isPresent()) {
             return signal + " to " + found.explanation() + " failed: " + error.get() + "; carrying on with the idle wait";
         }
-        ctx.figure("app_drain_signal_pid", id.pid());
-        return signal + " sent to " + found.explanation() + " (" + clip(id.cmdline()) + ")";
+        ctx.figure(Figure.APP_DRAIN_SIGNAL_PID, id.pid());
+        return signal + " sent to " + found.explanation() + " (" + Untrusted.clip(id.cmdline(), 60) + ")";
     }
 
-    private static String clip(String s) {
-        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
-    }
 }

@@ -3,25 +3,25 @@ package dev.gracekeeper.hook;
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.app.AppProbe;
 import dev.gracekeeper.config.Config;
+import dev.gracekeeper.drain.PropagationReport;
+import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
-import dev.gracekeeper.lifecycle.Snapshot;
-import dev.gracekeeper.lifecycle.Trigger;
-import io.undertow.Undertow;
-import io.undertow.UndertowOptions;
+import dev.gracekeeper.os.Untrusted;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xnio.Options;
 
 /**
  * The HTTP face of the sidecar. Everything runs on one I/O thread: the read-only endpoints answer
@@ -32,40 +32,31 @@ import org.xnio.Options;
 public final class HookServer {
     private static final Logger log = LoggerFactory.getLogger("hook");
     private static final HttpString ALLOW = new HttpString("Allow");
-    private static final String JSON = "application/json";
-    private static final String TEXT = "text/plain; charset=utf-8";
+    /** Rejected hook calls are logged once per source address in this time; the rest are counted. */
+    static final Duration REJECTION_LOG_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration STOP_BOUND = Duration.ofSeconds(2);
 
     private final Config config;
-    private final Lifecycle lifecycle;
-    private final MarkerStore store;
     private final HookGuard guard;
-    private final AppProbe probe;
-    private final AppConnections connections;
     private final Metrics metrics;
-    private volatile String lastPoststart = "null";
+    private final ReadEndpoints reads;
+    private final ShutdownHook shutdown;
+    private final PostStartHook poststart;
     private final AtomicInteger hooksInFlight = new AtomicInteger();
-    /**
-     * Runs hook work that touches the disk (the marker's fsyncs) off the I/O thread, which also
-     * serves /healthz and /readyz. One thread, started on first use, gone when idle.
-     */
-    private final java.util.concurrent.ThreadPoolExecutor hookWork = new java.util.concurrent.ThreadPoolExecutor(
-            0, 1, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "hook-work");
-                t.setDaemon(true);
-                return t;
-            });
-    private Undertow undertow;
+    private final LogLimiter rejections = new LogLimiter(Clock.SYSTEM, REJECTION_LOG_INTERVAL, "hook calls rejected",
+            log::warn);
+    private volatile HookPort port;
     private InetSocketAddress bound;
 
     public HookServer(Config config, Lifecycle lifecycle, MarkerStore store, AppProbe probe,
-                      AppConnections connections, Metrics metrics) {
-        this.probe = probe;
-        this.connections = connections;
-        this.metrics = metrics;
+                      AppConnections connections, Metrics metrics, PropagationReport propagation) {
         this.config = config;
-        this.lifecycle = lifecycle;
-        this.store = store;
+        this.metrics = metrics;
         this.guard = new HookGuard(config);
+        this.shutdown = new ShutdownHook(lifecycle, metrics);
+        this.poststart = new PostStartHook(lifecycle, probe, config.app(), metrics);
+        this.reads = new ReadEndpoints(config, lifecycle, store, probe, connections, metrics, propagation,
+                poststart::last, () -> port == null ? "null" : port.status());
     }
 
     /**
@@ -88,33 +79,20 @@ public final class HookServer {
     }
 
     private InetSocketAddress listen(String host) {
-        Undertow u = Undertow.builder()
-                .addHttpListener(config.port(), host)
-                .setIoThreads(1)
-                .setWorkerThreads(1)
-                .setBufferSize(4096)
-                .setDirectBuffers(false)
-                // A slow or huge request must not pin the server: small headers, tiny bodies,
-                // a bound on how long a request may take to arrive, and idle connections closed.
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 8 * 1024)
-                .setServerOption(UndertowOptions.MAX_HEADERS, 64)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 4L * 1024)
-                .setServerOption(UndertowOptions.MAX_PARAMETERS, 32)
-                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 5_000)
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
-                .setSocketOption(Options.BACKLOG, 256)
-                .setHandler(this::handle)
-                .build();
-        u.start();
-        undertow = u;
-        return (InetSocketAddress) u.getListenerInfo().get(0).getAddress();
+        try {
+            port = HookPort.open(new InetSocketAddress(InetAddress.getByName(host), config.port()), this::handle,
+                    metrics, Clock.SYSTEM, rejections::flush);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return port.address();
     }
 
     /** Waits, bounded, until every hook response already due has been written. */
     public boolean awaitHookResponses(Duration bound) {
         long end = System.nanoTime() + bound.toNanos();
         while (hooksInFlight.get() > 0 && System.nanoTime() - end < 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            LockSupport.parkNanos(1_000_000);
         }
         return hooksInFlight.get() == 0;
     }
@@ -130,109 +108,29 @@ public final class HookServer {
      * from a median of 75 ms to 384 ms.
      */
     public void stop() {
-        if (undertow == null) return;
-        for (Undertow.ListenerInfo l : undertow.getListenerInfo()) l.suspend();
-        undertow.stop();
-        undertow = null;
+        if (port == null) return;
+        port.close(STOP_BOUND);
+        port = null;
     }
 
     private void handle(HttpServerExchange ex) {
         String path = ex.getRequestPath();
         switch (path) {
-            case "/healthz":
-                if (readOnly(ex)) send(ex, 200, TEXT, "ok\n");
-                break;
-            case "/readyz":
-                if (readOnly(ex)) readyz(ex);
-                break;
-            case "/status":
-                if (readOnly(ex)) send(ex, 200, JSON, StatusView.render(lifecycle.snapshot(), config, store,
-                        metrics.rejectedTotal(), lastPoststart, connections.health()) + "\n");
-                break;
-            case "/metrics":
-                if (readOnly(ex)) send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics.render(lifecycle.snapshot(), store.error().isEmpty(), connections.health()));
-                break;
-            case "/shutdown":
-                if (hook(ex, path)) shutdown(ex);
-                break;
-            case "/poststart":
-                if (hook(ex, path)) poststart(ex);
-                break;
-            default:
-                send(ex, 404, TEXT, "no such endpoint: " + clip(path)
-                        + "; endpoints: /poststart, /shutdown, /healthz, /readyz, /status, /metrics\n");
+            case "/healthz" -> { if (readOnly(ex)) reads.healthz().sendOn(ex); }
+            case "/readyz" -> { if (readOnly(ex)) answer(ex, reads.readyz()); }
+            case "/status" -> { if (readOnly(ex)) reads.status().sendOn(ex); }
+            case "/metrics" -> { if (readOnly(ex)) reads.metrics().sendOn(ex); }
+            case "/shutdown" -> { if (hook(ex, path)) answer(ex, shutdown.call(source(ex))); }
+            case "/poststart" -> { if (hook(ex, path)) answer(ex, poststart.call(source(ex))); }
+            default -> Reply.text(404, "no such endpoint: " + Untrusted.clip(path, 64)
+                    + "; endpoints: /poststart, /shutdown, /healthz, /readyz, /status, /metrics\n").sendOn(ex);
         }
     }
 
-    private void readyz(HttpServerExchange ex) {
-        Snapshot s = lifecycle.snapshot();
-        if (!s.phase().ready()) {
-            send(ex, 503, TEXT, "not ready: " + s.phase().label() + " (generation " + s.generation() + ")\n");
-        } else if (!probe.hasReadyUrl()) {
-            send(ex, 200, TEXT, "ready\n");
-        } else {
-            // The app's own readiness is part of ours; asking it must not hold the I/O thread.
-            answer(ex, probe.readyOnce(java.time.Duration.ofSeconds(1)), r -> r.ready()
-                    ? new Reply(200, TEXT, "ready: " + r.why() + "\n")
-                    : new Reply(503, TEXT, "not ready: app not ready (" + r.why() + ")\n"));
-        }
-    }
-
-    private void shutdown(HttpServerExchange ex) {
-        metrics.called(Metrics.Hook.SHUTDOWN);
-        Lifecycle.Attempt a = lifecycle.shutdown(Trigger.PRESTOP_HOOK, " from " + source(ex));
-        if (a.join() != Lifecycle.Join.STARTED && a.join() != Lifecycle.Join.RESUMED) metrics.duplicate();
-        if (a.join() != Lifecycle.Join.STARTED) {
-            log.info("/shutdown from {}: {} the shutdown of generation {}", source(ex),
-                    a.join().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), a.generation());
-        }
-        answer(ex, a.result(), r -> new Reply(200, JSON, StatusView.result(r, a.join()) + "\n"));
-    }
-
-    /**
-     * A new app instance: a new generation, then wait (bounded) until the app is ready, since the
-     * kubelet starts the next container only when this hook returns. On timeout, {@code fail}
-     * aborts the connection without a response: the kubelet ignores status codes, so only a
-     * transport error makes it report FailedPostStartHook and restart the container.
-     */
-    private void poststart(HttpServerExchange ex) {
-        metrics.called(Metrics.Hook.POSTSTART);
-        String from = source(ex);
-        java.time.Duration timeout = config.app().poststartTimeout();
-        long start = System.nanoTime();
-        CompletableFuture<Reply> reply = CompletableFuture.supplyAsync(
-                () -> lifecycle.poststart(" from " + from), hookWork).thenCompose(f -> f).thenCompose(s ->
-                probe.awaitReady(timeout).thenApply(r -> {
-                    long ms = (System.nanoTime() - start) / 1_000_000;
-                    String json = StatusView.poststart(s, r.ready(), r.why(), ms);
-                    lastPoststart = json;
-                    if (r.ready()) {
-                        log.info("/poststart from {}: generation {} app ready after {} ms ({})", from, s.generation(),
-                                ms, r.why());
-                        return new Reply(200, JSON, json + "\n");
-                    }
-                    metrics.poststartTimedOut();
-                    boolean fail = config.app().poststartFailOnTimeout();
-                    log.warn("/poststart from {}: app not ready after {} ms (GRACEKEEPER_POSTSTART_TIMEOUT {} ms): {};"
-                            + " {}", from, ms, timeout.toMillis(), r.why(), fail
-                            ? "aborting the connection so the kubelet fails the hook (GRACEKEEPER_POSTSTART_ON_TIMEOUT"
-                              + "=fail)" : "answering anyway (GRACEKEEPER_POSTSTART_ON_TIMEOUT=proceed)");
-                    return fail ? Reply.ABORT : new Reply(200, JSON, json + "\n");
-                }));
-        answer(ex, reply, r -> r);
-    }
-
-    /** An HTTP answer, or {@link #ABORT}: close the connection without one. */
-    record Reply(int status, String type, String body) {
-        static final Reply ABORT = new Reply(0, "", "");
-    }
-
-    /** Parks the exchange (no thread held) until the future completes, then answers on the I/O thread. */
-    private <T> void answer(HttpServerExchange ex, CompletableFuture<T> future,
-                            java.util.function.Function<T, Reply> render) {
-        if (future.isDone() && !future.isCompletedExceptionally()) {
-            reply(ex, render.apply(future.join()));
+    /** Parks the exchange (no thread held) until the reply is ready, then answers on the I/O thread. */
+    private void answer(HttpServerExchange ex, CompletableFuture<Reply> reply) {
+        if (reply.isDone() && !reply.isCompletedExceptionally()) {
+            reply.join().sendOn(ex);
             return;
         }
         hooksInFlight.incrementAndGet();
@@ -240,30 +138,23 @@ public final class HookServer {
             hooksInFlight.decrementAndGet();
             next.proceed();
         });
-        ex.dispatch(SameThreadExecutor.INSTANCE, () -> future.whenComplete((value, error) ->
+        ex.dispatch(SameThreadExecutor.INSTANCE, () -> reply.whenComplete((r, error) ->
                 ex.getIoThread().execute(() -> {
                     if (error != null) {
                         log.error("{} failed", ex.getRequestPath(), error);
-                        send(ex, 500, TEXT, "internal error: " + error + "\n");
+                        Reply.text(500, "internal error: " + error + "\n").sendOn(ex);
                     } else {
-                        reply(ex, render.apply(value));
+                        r.sendOn(ex);
                     }
                 })));
-    }
-
-    private static void reply(HttpServerExchange ex, Reply r) {
-        if (r == Reply.ABORT) {
-            org.xnio.IoUtils.safeClose(ex.getConnection());
-            return;
-        }
-        send(ex, r.status(), r.type(), r.body());
     }
 
     private boolean readOnly(HttpServerExchange ex) {
         HttpString m = ex.getRequestMethod();
         if (m.equals(Methods.GET) || m.equals(Methods.HEAD)) return true;
         ex.getResponseHeaders().put(ALLOW, "GET, HEAD");
-        send(ex, 405, TEXT, ex.getRequestPath() + " accepts GET and HEAD, not " + clip(m.toString()) + "\n");
+        Reply.text(405, Untrusted.clip(ex.getRequestPath(), 64) + " accepts GET and HEAD, not "
+                + Untrusted.clip(m.toString(), 64) + "\n").sendOn(ex);
         return false;
     }
 
@@ -272,7 +163,8 @@ public final class HookServer {
         HttpString m = ex.getRequestMethod();
         if (!m.equals(Methods.GET) && !m.equals(Methods.POST)) {
             ex.getResponseHeaders().put(ALLOW, "GET, POST");
-            send(ex, 405, TEXT, path + " accepts GET (as the kubelet sends) and POST, not " + clip(m.toString()) + "\n");
+            Reply.text(405, path + " accepts GET (as the kubelet sends) and POST, not "
+                    + Untrusted.clip(m.toString(), 64) + "\n").sendOn(ex);
             return false;
         }
         InetSocketAddress src = ex.getSourceAddress();
@@ -280,27 +172,18 @@ public final class HookServer {
         HookGuard.Verdict v = guard.check(addr, ex.getRequestHeaders().getFirst(HookGuard.TOKEN_HEADER));
         if (v == HookGuard.Verdict.ALLOWED) return true;
         metrics.rejected(v);
-        // The kubelet ignores status codes: this line is the only trace a refused hook leaves.
-        log.warn("{} from {} rejected ({}): {}; no action taken", path, source(ex), v.status(), v.reason());
-        send(ex, v.status(), TEXT, "rejected: " + v.reason() + "\n");
+        // The kubelet ignores status codes: this line is the only trace a refused hook leaves. Any pod
+        // can send thousands, so one line per source address per interval, and a count of the rest.
+        String from = source(ex);
+        rejections.event(from, () -> path + " from " + from + " rejected (" + v.status() + "): " + v.reason()
+                + "; no action taken");
+        Reply.text(v.status(), "rejected: " + v.reason() + "\n").sendOn(ex);
         return false;
     }
 
     private static String source(HttpServerExchange ex) {
         InetSocketAddress s = ex.getSourceAddress();
         return s == null ? "unknown" : s.getAddress().getHostAddress();
-    }
-
-    private static void send(HttpServerExchange ex, int status, String type, String body) {
-        ex.setStatusCode(status);
-        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
-        ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        ex.getResponseSender().send(body);
-    }
-
-    private static String clip(String s) {
-        String p = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return p.length() > 64 ? p.substring(0, 64) + "..." : p;
     }
 
     private static String rootMessage(Throwable t) {

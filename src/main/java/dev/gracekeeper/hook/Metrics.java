@@ -1,6 +1,8 @@
 package dev.gracekeeper.hook;
 
 import dev.gracekeeper.app.AppConnections;
+import dev.gracekeeper.lifecycle.Figure;
+import dev.gracekeeper.lifecycle.Outcome;
 import dev.gracekeeper.lifecycle.ShutdownResult;
 import dev.gracekeeper.lifecycle.Snapshot;
 import dev.gracekeeper.lifecycle.Trigger;
@@ -9,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 
 /**
  * Counters of the sidecar in Prometheus text format on {@code /metrics}. Written by hand: a
@@ -22,6 +25,11 @@ public final class Metrics {
     private final Map<String, LongAdder> shutdowns = new ConcurrentHashMap<>();
     private final LongAdder duplicates = new LongAdder();
     private final LongAdder poststartTimeouts = new LongAdder();
+    private final LongAdder closedAtLimit = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder acceptFailures = new LongAdder();
+    private volatile IntSupplier connectionsOpen = () -> 0;
+    private volatile int connectionLimit;
     private volatile ShutdownResult last;
 
     public Metrics() {
@@ -30,7 +38,7 @@ public final class Metrics {
             if (v != HookGuard.Verdict.ALLOWED) rejected.put(v, new LongAdder());
         }
         for (Trigger t : Trigger.values()) {
-            for (String o : new String[] {ShutdownResult.DRAINED, ShutdownResult.TIMED_OUT, ShutdownResult.FAILED}) {
+            for (Outcome o : Outcome.values()) {
                 shutdowns.put(key(t, o), new LongAdder());
             }
         }
@@ -44,6 +52,17 @@ public final class Metrics {
 
     void poststartTimedOut() { poststartTimeouts.increment(); }
 
+    void connections(IntSupplier open, int limit) {
+        connectionsOpen = open;
+        connectionLimit = limit;
+    }
+
+    void connectionsClosedAtLimit(long n) { closedAtLimit.add(n); }
+
+    void connectionRefused() { refused.increment(); }
+
+    void acceptFailed() { acceptFailures.increment(); }
+
     /** A shutdown finished: counted by its first trigger and outcome. */
     public void finished(ShutdownResult r) {
         shutdowns.computeIfAbsent(key(r.firstTrigger(), r.outcome()), k -> new LongAdder()).increment();
@@ -54,8 +73,8 @@ public final class Metrics {
         return rejected.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
-    private static String key(Trigger t, String outcome) {
-        return "trigger=\"" + t.label() + "\",outcome=\"" + outcome + "\"";
+    private static String key(Trigger t, Outcome outcome) {
+        return "trigger=\"" + t.label() + "\",outcome=\"" + outcome.label() + "\"";
     }
 
     String render(Snapshot s, boolean markerOk, AppConnections.Health connections) {
@@ -83,8 +102,27 @@ public final class Metrics {
                 .append('\n');
         header(sb, "gracekeeper_last_shutdown_connections_at_drain_start", "gauge",
                 "App connections open when the last idle wait began.");
-        Long c = r == null ? null : r.figures().get("connections_at_drain_start");
+        Long c = r == null ? null : r.figures().get(Figure.CONNECTIONS_AT_DRAIN_START);
         sb.append("gracekeeper_last_shutdown_connections_at_drain_start ").append(c == null ? "NaN" : c).append('\n');
+        header(sb, "gracekeeper_hook_connections_open", "gauge", "Connections open on the hook port.");
+        sb.append("gracekeeper_hook_connections_open ").append(connectionsOpen.getAsInt()).append('\n');
+        header(sb, "gracekeeper_hook_connections_limit", "gauge", "The most connections the hook port keeps open.");
+        sb.append("gracekeeper_hook_connections_limit ").append(connectionLimit).append('\n');
+        header(sb, "gracekeeper_hook_connections_closed_at_limit_total", "counter",
+                "Idle hook connections closed, oldest first, to admit new ones at the limit or after a failed accept.");
+        sb.append("gracekeeper_hook_connections_closed_at_limit_total ").append(closedAtLimit.sum()).append('\n');
+        header(sb, "gracekeeper_hook_connections_refused_total", "counter",
+                "New hook connections closed at the limit because every open one had a request in flight.");
+        sb.append("gracekeeper_hook_connections_refused_total ").append(refused.sum()).append('\n');
+        header(sb, "gracekeeper_hook_accept_failures_total", "counter",
+                "Failed accepts on the hook port (out of descriptors or memory).");
+        sb.append("gracekeeper_hook_accept_failures_total ").append(acceptFailures.sum()).append('\n');
+        header(sb, "gracekeeper_propagation_observed_seconds", "gauge", "How long after the first trigger the"
+                + " EndpointSlices of the last shutdown dropped the pod (GRACEKEEPER_PROPAGATION=endpoints); NaN when"
+                + " not seen.");
+        Long observed = r == null ? null : r.figures().get(Figure.PROPAGATION_OBSERVED_MS);
+        sb.append("gracekeeper_propagation_observed_seconds ").append(observed == null ? "NaN"
+                : String.format(Locale.ROOT, "%.3f", observed / 1000.0)).append('\n');
         header(sb, "gracekeeper_generation", "gauge", "Current app generation.");
         sb.append("gracekeeper_generation ").append(s.generation()).append('\n');
         header(sb, "gracekeeper_ready", "gauge", "1 while the pod should receive traffic.");

@@ -2,13 +2,14 @@ package dev.gracekeeper.hook;
 
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.config.Config;
+import dev.gracekeeper.drain.PropagationReport;
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
 import dev.gracekeeper.lifecycle.ShutdownResult;
 import dev.gracekeeper.lifecycle.Snapshot;
 import dev.gracekeeper.lifecycle.Transition;
 import dev.gracekeeper.lifecycle.Trigger;
-import java.util.Locale;
 import java.util.Optional;
 
 /** Renders the snapshot and results as the JSON of {@code /status}, {@code /shutdown} and {@code /poststart}. */
@@ -16,7 +17,7 @@ final class StatusView {
     private StatusView() {}
 
     static String render(Snapshot s, Config c, MarkerStore store, long rejected, String lastPoststart,
-                         AppConnections.Health connections) {
+                         AppConnections.Health connections, String hookPort, PropagationReport propagation) {
         StringBuilder history = new StringBuilder("[");
         for (Transition t : s.history()) {
             if (history.length() > 1) history.append(',');
@@ -42,12 +43,14 @@ final class StatusView {
                         .field("started_at", st.startedAt().toString())
                         .field("deadline", st.deadline().toString()).end()).orElse("null"))
                 .field("budget", c.budget().explain())
+                .raw("propagation", propagation(propagation))
                 .raw("last_poststart", lastPoststart)
                 .raw("last_result", s.lastResult().map(r -> result(r, null)).orElse("null"))
                 .raw("connections", connections(connections, c.app().drainExitAtConnections()))
                 .raw("marker", new Json().field("path", store.file().toString()).field("ok", store.error().isEmpty())
                         .field("error", store.error().orElse(null)).end())
                 .field("hooks_rejected", rejected)
+                .raw("hook_port", hookPort)
                 .raw("history", history.toString())
                 .end();
     }
@@ -66,11 +69,25 @@ final class StatusView {
                 .field("looks", h.looks()).field("walks", h.walks()).field("read_failures", h.failures()).end();
     }
 
+    /** The mode configured, and the mode the last wait actually used, with the control plane's lag. */
+    private static String propagation(PropagationReport p) {
+        Json j = new Json().field("configured", p.configured());
+        Optional<PropagationReport.Last> last = p.last();
+        j.field("used", last.map(PropagationReport.Last::used).orElse(p.configured().equals("delay") ? "delay" : null));
+        j.field("detail", last.map(PropagationReport.Last::detail).orElse(null));
+        if (last.flatMap(PropagationReport.Last::observedMs).isPresent()) {
+            j.field("observed_ms", last.get().observedMs().get());
+        } else {
+            j.raw("observed_ms", "null");
+        }
+        return j.end();
+    }
+
     static String result(ShutdownResult r, Lifecycle.Join join) {
         Json j = new Json().field("hook", "shutdown");
-        if (join != null) j.field("join", join.name().toLowerCase(Locale.ROOT));
+        if (join != null) j.field("join", join.label());
         return j.field("generation", r.generation())
-                .field("outcome", r.outcome())
+                .field("outcome", r.outcome().label())
                 .field("first_trigger", r.firstTrigger().label())
                 .field("started_at", Optional.of(r.startedAt()))
                 .field("finished_at", Optional.of(r.finishedAt()))
@@ -81,9 +98,9 @@ final class StatusView {
                 .end();
     }
 
-    private static String figures(java.util.Map<String, Long> f) {
+    private static String figures(java.util.Map<Figure, Long> f) {
         Json j = new Json();
-        new java.util.TreeMap<>(f).forEach(j::field);
+        new java.util.TreeMap<>(f).forEach((k, v) -> j.field(k.key(), v));
         return j.end();
     }
 

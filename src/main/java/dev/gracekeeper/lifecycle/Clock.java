@@ -8,6 +8,9 @@ public interface Clock {
 
     Instant now();
 
+    /** Whole milliseconds since {@code startNanos}, a reading of {@link #nanoTime()}. */
+    default long millisSince(long startNanos) { return (nanoTime() - startNanos) / 1_000_000; }
+
     Clock SYSTEM = new Clock() {
         @Override public long nanoTime() { return System.nanoTime(); }
 

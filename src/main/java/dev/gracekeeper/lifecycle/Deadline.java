@@ -20,7 +20,20 @@ public final class Deadline {
         return new Deadline(clock, clock.nanoTime() + d.toNanos(), name);
     }
 
-    /** The earlier of this deadline and one {@code d} from now, named after the one that binds. */
+    /**
+     * A deadline at a wall-clock instant, converted to monotonic time once: how every deadline
+     * measured from T0 is made, since T0 may come from an earlier process through the marker.
+     * An instant already past gives an expired deadline.
+     */
+    public static Deadline at(Clock clock, java.time.Instant when, String name) {
+        Duration left = Duration.between(clock.now(), when);
+        return after(clock, left.isNegative() ? Duration.ZERO : left, name);
+    }
+
+    /**
+     * The earlier of this deadline and one {@code d} from now, named after the one that binds:
+     * {@code this} itself when it binds, so a caller can tell which one did by identity.
+     */
     public Deadline capped(Duration d, String capName) {
         long other = clock.nanoTime() + d.toNanos();
         return other - atNanos < 0 ? new Deadline(clock, other, capName) : this;

@@ -1,10 +1,13 @@
 package dev.gracekeeper.lifecycle;
 
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -21,17 +24,30 @@ public final class Lifecycle {
 
     private final Object lock = new Object();
     private final MarkerStore store;
-    private final List<ShutdownStep> steps;
+    private final StepRunner runner;
     private final Clock clock;
     private final String podUid;
-    private final java.time.Duration shutdownBound;
-    private final List<Consumer<ShutdownResult>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<Runnable> startListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Duration shutdownBound;
+    private final List<Consumer<ShutdownResult>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> startListeners = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot;
     private CompletableFuture<ShutdownResult> running;      // guarded by lock; set while DRAINING
 
-    /** How a call to {@link #shutdown} related to the shutdown it got. */
-    public enum Join { STARTED, RESUMED, JOINED, ALREADY_DONE }
+    /** The name of the whole shutdown's deadline, as logs and results show it. */
+    public static final String BUDGET = "the budget: T0 + grace period - stop reserve";
+    /** A postStart waits for a running shutdown at most its bound plus this, in case of a bug there. */
+    static final Duration POSTSTART_JOIN_SLACK = Duration.ofSeconds(5);
+
+    /** How a call to {@link #shutdown} met the shutdown: started or resumed it, joined it, or found it done. */
+    public enum Join {
+        STARTED, RESUMED, JOINED, ALREADY_DONE;
+
+        /** For /status and hook answers: {@code already_done}. */
+        public String label() { return name().toLowerCase(Locale.ROOT); }
+
+        /** For the log: {@code already done}. */
+        public String words() { return label().replace('_', ' '); }
+    }
 
     public record Attempt(Join join, long generation, CompletableFuture<ShutdownResult> result) {}
 
@@ -39,10 +55,10 @@ public final class Lifecycle {
      * @param shutdownBound how long after the first trigger (T0) the shutdown must be over
      */
     public Lifecycle(MarkerStore store, MarkerStore.Load loaded, List<ShutdownStep> steps, Clock clock,
-                     String podUid, java.time.Duration shutdownBound) {
+                     String podUid, Duration shutdownBound) {
         this.shutdownBound = shutdownBound;
         this.store = store;
-        this.steps = List.copyOf(steps);
+        this.runner = new StepRunner(steps, clock);
         this.clock = clock;
         this.podUid = podUid;
         this.snapshot = initial(loaded, clock.now());
@@ -71,7 +87,7 @@ public final class Lifecycle {
             case DRAINED: {
                 ShutdownResult r = new ShutdownResult(m.generation(), m.outcome().orElseThrow(),
                         m.firstTrigger().orElseThrow(), m.firstTriggerAt().orElseThrow(), m.finishedAt().orElseThrow(),
-                        m.stepsDone(), m.detail(), java.util.Map.of());
+                        m.stepsDone(), m.detail(), Map.of());
                 return new Snapshot(0, Phase.DRAINED, m.generation(), m.firstTrigger(), m.firstTriggerAt(),
                         m.stepsDone(), Optional.empty(), Optional.of(r), List.of(new Transition(Phase.DRAINED, m.generation(), now,
                         "sidecar restarted; marker shows this generation's shutdown finished at "
@@ -132,7 +148,9 @@ public final class Lifecycle {
 
     /**
      * A new app instance started. While a shutdown runs, the new generation begins once it has
-     * finished (the old instance's shutdown is bounded by its own deadline).
+     * finished (the old instance's shutdown is bounded by its own deadline). Never blocks the
+     * caller (the hook server's I/O thread): the marker's fsyncs run on another thread, and the
+     * future completes once the marker holds the new generation.
      */
     public CompletableFuture<Snapshot> poststart(String detail) {
         CompletableFuture<ShutdownResult> wait;
@@ -153,12 +171,14 @@ public final class Lifecycle {
             log.info("poststart{} arrived while generation {} drains; it waits for that shutdown to finish",
                     detail, snapshot.generation());
             // The shutdown is bounded by its own deadline; this bound only guards against a bug there.
-            return wait.copy().orTimeout(shutdownBound.toMillis() + 5_000, TimeUnit.MILLISECONDS)
+            return wait.copy().orTimeout(shutdownBound.plus(POSTSTART_JOIN_SLACK).toMillis(), TimeUnit.MILLISECONDS)
                     .handle((r, e) -> null).thenCompose(x -> poststart(detail));
         }
         logTransition(next);
-        persist(next);
-        return CompletableFuture.completedFuture(next);
+        return CompletableFuture.supplyAsync(() -> {
+            persist(next);
+            return next;
+        });
     }
 
     /** Called on the shutdown's thread when a shutdown starts or resumes, before its first step. */
@@ -188,61 +208,30 @@ public final class Lifecycle {
             }
         }
         Instant t0 = first.firstTriggerAt().orElseThrow();
-        java.time.Duration left = java.time.Duration.between(clock.now(), t0.plus(shutdownBound));
-        Deadline budget = Deadline.after(clock, left.isNegative() ? java.time.Duration.ZERO : left, "budget");
-        StepContext ctx = new StepContext(first.generation(), t0, budget);
-        List<String> done = new ArrayList<>(first.stepsDone());
-        String outcome = ShutdownResult.DRAINED;
-        StringBuilder detail = new StringBuilder();
-        for (ShutdownStep step : steps) {
-            if (done.contains(step.name())) {
-                log.info("generation {}: step {} already done before the restart, skipped",
-                        first.generation(), step.name());
-                continue;
+        StepContext ctx = new StepContext(t0, Deadline.at(clock, t0.plus(shutdownBound), BUDGET));
+        StepRunner.Run run = runner.run(first.generation(), ctx, first.stepsDone(), new StepRunner.Progress() {
+            @Override public void started(Snapshot.Step step) {
+                synchronized (lock) {
+                    snapshot = snapshot.withStep(Optional.of(step));
+                }
             }
-            Snapshot.Step running = new Snapshot.Step(step.name(), clock.now(), budget.wallTime());
-            synchronized (lock) {
-                snapshot = snapshot.withStep(Optional.of(running));
+
+            @Override public void finished(List<String> stepsDone) {
+                Snapshot s;
+                synchronized (lock) {
+                    s = snapshot.withShutdown(snapshot.firstTrigger(), snapshot.firstTriggerAt(), stepsDone)
+                            .withStep(Optional.empty());
+                    snapshot = s;
+                }
+                persist(s);
             }
-            long began = clock.nanoTime();
-            String what;
-            try {
-                what = step.run(ctx);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                outcome = ShutdownResult.FAILED;
-                append(detail, step.name() + ": interrupted");
-                break;
-            } catch (RuntimeException | Error e) {
-                // One broken step must not skip the others: the idle wait still protects requests
-                // when the drain call failed. The step stays not done, so a resume retries it.
-                outcome = ShutdownResult.FAILED;
-                append(detail, step.name() + " failed: " + e);
-                log.error("generation {}: step {} failed; going on with the next step", first.generation(),
-                        step.name(), e);
-                continue;
-            }
-            long ms = (clock.nanoTime() - began) / 1_000_000;
-            log.info("generation {}: step {} ({} ms, {} ms since T0): {}", first.generation(), step.name(), ms,
-                    java.time.Duration.between(t0, clock.now()).toMillis(), what);
-            append(detail, step.name() + ": " + what);
-            done.add(step.name());
-            Snapshot s;
-            synchronized (lock) {
-                s = snapshot.withShutdown(snapshot.firstTrigger(), snapshot.firstTriggerAt(), done)
-                        .withStep(Optional.empty());
-                snapshot = s;
-            }
-            persist(s);
-        }
-        if (ctx.unfinished() != null && outcome.equals(ShutdownResult.DRAINED)) outcome = ShutdownResult.TIMED_OUT;
-        Instant end = clock.now();
-        ShutdownResult r = new ShutdownResult(first.generation(), outcome, first.firstTrigger().orElseThrow(), t0, end,
-                done, detail.toString(), ctx.figures());
+        });
+        ShutdownResult r = new ShutdownResult(first.generation(), run.outcome(), first.firstTrigger().orElseThrow(),
+                t0, clock.now(), run.done(), run.detail(), ctx.figures());
         Snapshot finished;
         synchronized (lock) {
             finished = transition(snapshot.withResult(r).withStep(Optional.empty()), Phase.DRAINED,
-                    first.generation(), "shutdown " + outcome + " in " + r.duration().toMillis()
+                    first.generation(), "shutdown " + run.outcome().label() + " in " + r.duration().toMillis()
                             + " ms since the first trigger");
         }
         logTransition(finished);
@@ -255,10 +244,6 @@ public final class Lifecycle {
             }
         }
         return r;
-    }
-
-    private static void append(StringBuilder sb, String s) {
-        sb.append(sb.length() == 0 ? "" : "; ").append(s);
     }
 
     /** The one guarded transition: checks legality and publishes the snapshot. Caller holds the lock. */

@@ -1,5 +1,6 @@
 package dev.gracekeeper.lifecycle;
 
+import dev.gracekeeper.os.Untrusted;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import java.util.Optional;
  * {@code draining} or {@code drained}; the shutdown fields are empty while serving.
  */
 public record Marker(String podUid, long generation, Phase phase, Optional<Trigger> firstTrigger,
-                     Optional<Instant> firstTriggerAt, List<String> stepsDone, Optional<String> outcome,
+                     Optional<Instant> firstTriggerAt, List<String> stepsDone, Optional<Outcome> outcome,
                      Optional<Instant> finishedAt, String detail, Instant updatedAt) {
     public static final int FORMAT = 1;
     static final List<String> KEYS = List.of("format", "pod_uid", "generation", "phase", "first_trigger",
@@ -51,7 +52,7 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
         line(sb, "first_trigger", firstTrigger.map(Trigger::label).orElse(""));
         line(sb, "first_trigger_at", firstTriggerAt.map(Instant::toString).orElse(""));
         line(sb, "steps_done", String.join(",", stepsDone));
-        line(sb, "outcome", outcome.orElse(""));
+        line(sb, "outcome", outcome.map(Outcome::label).orElse(""));
         line(sb, "finished_at", finishedAt.map(Instant::toString).orElse(""));
         line(sb, "detail", detail.replace('\n', ' '));
         line(sb, "updated_at", updatedAt.toString());
@@ -70,16 +71,20 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
             String line = lines[i];
             if (line.startsWith("#")) continue;
             int eq = line.indexOf('=');
-            if (eq <= 0) throw new FormatException("line " + (i + 1) + ": expected key=value, got '" + clip(line) + "'");
+            if (eq <= 0) {
+                throw new FormatException("line " + (i + 1) + ": expected key=value, got '" + Untrusted.clip(line, 40) + "'");
+            }
             String key = line.substring(0, eq);
-            if (!KEYS.contains(key)) throw new FormatException("line " + (i + 1) + ": unknown key '" + clip(key) + "'");
+            if (!KEYS.contains(key)) {
+                throw new FormatException("line " + (i + 1) + ": unknown key '" + Untrusted.clip(key, 40) + "'");
+            }
             if (kv.put(key, line.substring(eq + 1)) != null) {
                 throw new FormatException("line " + (i + 1) + ": key '" + key + "' appears twice");
             }
         }
         String format = require(kv, "format");
         if (!format.equals(Integer.toString(FORMAT))) {
-            throw new FormatException("format=" + clip(format) + " is not supported (this version reads format "
+            throw new FormatException("format=" + Untrusted.clip(format, 40) + " is not supported (this version reads format "
                     + FORMAT + ")");
         }
         for (String k : KEYS) require(kv, k);
@@ -87,7 +92,7 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
         Optional<Trigger> trigger = kv.get("first_trigger").isEmpty() ? Optional.empty()
                 : Optional.of(trigger(kv.get("first_trigger")));
         Optional<Instant> triggerAt = optionalInstant(kv, "first_trigger_at");
-        Optional<String> outcome = kv.get("outcome").isEmpty() ? Optional.empty() : Optional.of(kv.get("outcome"));
+        Optional<Outcome> outcome = kv.get("outcome").isEmpty() ? Optional.empty() : Optional.of(outcome(kv.get("outcome")));
         Optional<Instant> finished = optionalInstant(kv, "finished_at");
         if (phase != Phase.SERVING && (trigger.isEmpty() || triggerAt.isEmpty())) {
             throw new FormatException("phase=" + phase.label() + " needs first_trigger and first_trigger_at");
@@ -95,7 +100,16 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
         if (phase == Phase.DRAINED && (outcome.isEmpty() || finished.isEmpty())) {
             throw new FormatException("phase=drained needs outcome and finished_at");
         }
+        // What reaches the log from here is printable: a planted marker cannot forge log lines.
+        if (!kv.get("pod_uid").matches("[\\x21-\\x7e]{0,128}")) {
+            throw new FormatException("pod_uid='" + Untrusted.clip(kv.get("pod_uid"), 40)
+                    + "' is not a pod uid (up to 128 printable characters, no spaces)");
+        }
         String steps = kv.get("steps_done");
+        if (!steps.matches("([a-z0-9-]{1,64}(,[a-z0-9-]{1,64})*)?")) {
+            throw new FormatException("steps_done='" + Untrusted.clip(steps, 40)
+                    + "' is not a comma-separated list of step names (a-z, 0-9, -)");
+        }
         List<String> stepList = steps.isEmpty() ? List.of() : new ArrayList<>(Arrays.asList(steps.split(",")));
         return new Marker(kv.get("pod_uid"), generation(kv.get("generation")), phase, trigger, triggerAt, stepList,
                 outcome, finished, kv.get("detail"),
@@ -110,7 +124,7 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
 
     private static long generation(String s) throws FormatException {
         if (!s.matches("[0-9]{1,18}") || Long.parseLong(s) < 1) {
-            throw new FormatException("generation='" + clip(s) + "' is not a positive integer");
+            throw new FormatException("generation='" + Untrusted.clip(s, 40) + "' is not a positive integer");
         }
         return Long.parseLong(s);
     }
@@ -120,7 +134,15 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
             case "serving": return Phase.SERVING;
             case "draining": return Phase.DRAINING;
             case "drained": return Phase.DRAINED;
-            default: throw new FormatException("phase='" + clip(s) + "' is not serving, draining or drained");
+            default: throw new FormatException("phase='" + Untrusted.clip(s, 40) + "' is not serving, draining or drained");
+        }
+    }
+
+    private static Outcome outcome(String s) throws FormatException {
+        try {
+            return Outcome.fromLabel(s);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException("outcome='" + Untrusted.clip(s, 40) + "' is not drained, timed-out or failed");
         }
     }
 
@@ -128,7 +150,7 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
         try {
             return Trigger.fromLabel(s);
         } catch (IllegalArgumentException e) {
-            throw new FormatException("first_trigger='" + clip(s) + "' is not prestop-hook, SIGTERM or SIGINT");
+            throw new FormatException("first_trigger='" + Untrusted.clip(s, 40) + "' is not prestop-hook, SIGTERM or SIGINT");
         }
     }
 
@@ -138,12 +160,8 @@ public record Marker(String podUid, long generation, Phase phase, Optional<Trigg
         try {
             return Optional.of(Instant.parse(s));
         } catch (DateTimeParseException e) {
-            throw new FormatException(key + "='" + clip(s) + "' is not an ISO-8601 instant");
+            throw new FormatException(key + "='" + Untrusted.clip(s, 40) + "' is not an ISO-8601 instant");
         }
     }
 
-    private static String clip(String s) {
-        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
-    }
 }

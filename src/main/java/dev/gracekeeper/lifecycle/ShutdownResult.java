@@ -8,16 +8,11 @@ import java.util.Map;
 /**
  * The outcome of one generation's shutdown, the same for every caller that started or joined it.
  *
- * @param outcome {@code drained}; {@code timed-out} when the budget ran out first (what was left
- *                is in {@code detail}); {@code failed} when a step broke
- * @param figures numbers recorded by the steps, e.g. {@code connections_at_drain_start}
+ * @param outcome how it ended; for {@link Outcome#TIMED_OUT} what was left is in {@code detail}
+ * @param figures numbers recorded by the steps
  */
-public record ShutdownResult(long generation, String outcome, Trigger firstTrigger, Instant startedAt,
-                             Instant finishedAt, List<String> stepsDone, String detail, Map<String, Long> figures) {
-    public static final String DRAINED = "drained";
-    public static final String TIMED_OUT = "timed-out";
-    public static final String FAILED = "failed";
-
+public record ShutdownResult(long generation, Outcome outcome, Trigger firstTrigger, Instant startedAt,
+                             Instant finishedAt, List<String> stepsDone, String detail, Map<Figure, Long> figures) {
     public ShutdownResult {
         stepsDone = List.copyOf(stepsDone);
         figures = Map.copyOf(figures);
@@ -27,7 +22,7 @@ public record ShutdownResult(long generation, String outcome, Trigger firstTrigg
 
     /** One line for the termination message and the exit log. */
     public String summary() {
-        return "gracekeeper: generation " + generation + " " + outcome + " in " + duration().toMillis()
+        return "gracekeeper: generation " + generation + " " + outcome.label() + " in " + duration().toMillis()
                 + " ms (first trigger " + firstTrigger.label() + ")" + (detail.isEmpty() ? "" : ": " + detail);
     }
 }

@@ -10,19 +10,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * unfinished business for the result.
  */
 public final class StepContext {
-    private final long generation;
     private final Instant firstTriggerAt;
     private final Deadline budget;
-    private final Map<String, Long> figures = new ConcurrentHashMap<>();
+    private final Map<Figure, Long> figures = new ConcurrentHashMap<>();
     private volatile String unfinished;
 
-    StepContext(long generation, Instant firstTriggerAt, Deadline budget) {
-        this.generation = generation;
+    StepContext(Instant firstTriggerAt, Deadline budget) {
         this.firstTriggerAt = firstTriggerAt;
         this.budget = budget;
     }
-
-    public long generation() { return generation; }
 
     public Instant firstTriggerAt() { return firstTriggerAt; }
 
@@ -30,12 +26,12 @@ public final class StepContext {
     public Deadline budget() { return budget; }
 
     /** Records a figure of the shutdown, e.g. connections when the idle wait began. */
-    public void figure(String name, long value) { figures.put(name, value); }
+    public void figure(Figure figure, long value) { figures.put(figure, value); }
 
     /** Marks the shutdown as timed out, with what was still going on. */
     public void unfinished(String what) { this.unfinished = what; }
 
-    Map<String, Long> figures() { return Map.copyOf(figures); }
+    Map<Figure, Long> figures() { return Map.copyOf(figures); }
 
     String unfinished() { return unfinished; }
 }

@@ -1,6 +1,5 @@
 package dev.gracekeeper.os;
 
-import dev.gracekeeper.config.AppConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -14,16 +13,16 @@ import java.util.Optional;
  * identified by pid and start time together, so a reused pid is never mistaken for the app.
  */
 public final class AppProcess {
-    private final AppConfig.ProcessSelector selector;
+    private final ProcessSelector selector;
     private final Path proc;
     private final long self = ProcessHandle.current().pid();
     private volatile Optional<Id> lastFound = Optional.empty();
 
-    public AppProcess(AppConfig.ProcessSelector selector) {
+    public AppProcess(ProcessSelector selector) {
         this(selector, Path.of("/proc"));
     }
 
-    AppProcess(AppConfig.ProcessSelector selector, Path proc) {
+    AppProcess(ProcessSelector selector, Path proc) {
         this.selector = selector;
         this.proc = proc;
     }
@@ -33,8 +32,6 @@ public final class AppProcess {
 
     /** The result of a search: the process, or why none was found. */
     public record Found(Optional<Id> id, String explanation) {}
-
-    public AppConfig.ProcessSelector selector() { return selector; }
 
     /** The process the last successful {@link #find} returned: the one a drain signal went to. */
     public Optional<Id> lastFound() { return lastFound; }
@@ -46,8 +43,8 @@ public final class AppProcess {
     }
 
     private Found search() {
-        if (selector instanceof AppConfig.PidFile pf) return fromPidFile(pf.path());
-        java.util.regex.Pattern pattern = ((AppConfig.CmdlineRegex) selector).pattern();
+        if (selector instanceof ProcessSelector.PidFile pf) return fromPidFile(pf.path());
+        java.util.regex.Pattern pattern = ((ProcessSelector.CmdlineRegex) selector).pattern();
         Id best = null;
         int matches = 0;
         int seen = 0;
@@ -91,7 +88,7 @@ public final class AppProcess {
             return new Found(Optional.empty(), "cannot read pidfile " + file + ": " + e);
         }
         if (!text.matches("[0-9]{1,10}")) {
-            return new Found(Optional.empty(), "pidfile " + file + " holds '" + clip(text) + "', not a pid");
+            return new Found(Optional.empty(), "pidfile " + file + " holds '" + Untrusted.clip(text, 40) + "', not a pid");
         }
         long pid = Long.parseLong(text);
         Optional<Id> id = describe(pid);
@@ -117,8 +114,4 @@ public final class AppProcess {
         }
     }
 
-    private static String clip(String s) {
-        String p = s.replaceAll("[^\\x20-\\x7e]", "?");
-        return p.length() > 40 ? p.substring(0, 40) + "..." : p;
-    }
 }

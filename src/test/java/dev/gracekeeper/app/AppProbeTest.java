@@ -70,12 +70,15 @@ class AppProbeTest {
         }
     }
 
-    private static AppProbe probe(URI ready) {
+    /** The client is built before the probe starts: these tests time the app, not the client's build. */
+    private static AppProbe probe(URI ready) throws Exception {
         AppConfig app = new AppConfig(Optional.empty(), "POST", Optional.empty(), Optional.empty(), List.of(),
                 Optional.of(ready), Duration.ofSeconds(1), false, 0);
         AppConnections none = new AppConnections(List.of(), new ProcNetTcp(), new TcpStats(), Clock.SYSTEM,
                 System::nanoTime);
-        return new AppProbe(app, Optional.empty(), none, HttpClients.buildInBackground());
+        HttpClients http = HttpClients.buildInBackground(false);
+        http.boundedAsync(Duration.ofSeconds(30)).get();
+        return new AppProbe(app, Optional.empty(), none, http);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gracekeeper.os.ProcessSelector;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -41,7 +42,9 @@ class ConfigParserTest {
 
     /** Variables whose every value is valid: they have no row in {@link #badValues()}. */
     static final Set<Var> FREE_TEXT = EnumSet.of(Var.TERMINATION_MESSAGE_PATH, Var.POD_NAME, Var.POD_NAMESPACE,
-            Var.POD_UID);
+            Var.POD_UID, Var.KUBERNETES_SERVICE_HOST);
+    /** What endpoints mode needs besides the mode itself. */
+    static final Map<String, String> IN_A_POD = Map.of("POD_UID", "6c1f0e55", "KUBERNETES_SERVICE_HOST", "10.96.0.1");
 
     /** A loopback bind, so the hook-security rule stays out of the way, plus the given pairs. */
     static Map<String, String> env(String... pairs) {
@@ -186,7 +189,50 @@ class ConfigParserTest {
                 bad(Var.POSTSTART_TIMEOUT, "2h", "GRACEKEEPER_POSTSTART_TIMEOUT='2h' is out of range;"
                         + " valid: a duration 0s-1h"),
                 bad(Var.POSTSTART_ON_TIMEOUT, "abort", "GRACEKEEPER_POSTSTART_ON_TIMEOUT='abort' is not a known"
-                        + " policy; valid: proceed or fail"));
+                        + " policy; valid: proceed or fail"),
+                bad(Var.PROPAGATION, "endpoint", IN_A_POD, "GRACEKEEPER_PROPAGATION='endpoint' is not a known mode;"
+                        + " valid: delay or endpoints; endpoints needs POD_UID"),
+                bad(Var.PROPAGATION, "endpoints", Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1"),
+                        "GRACEKEEPER_PROPAGATION=endpoints needs POD_UID to find the pod in its EndpointSlices; valid:"
+                        + " add to the sidecar's env: {name: POD_UID, valueFrom: {fieldRef: {fieldPath:"
+                        + " metadata.uid}}}"),
+                bad(Var.PROPAGATION, "endpoints", Map.of("POD_UID", "6c1f0e55"), "GRACEKEEPER_PROPAGATION=endpoints"
+                        + " needs KUBERNETES_SERVICE_HOST, which the kubelet sets in every container of a pod; valid:"
+                        + " run in a pod, or set it to the API server's address"),
+                bad(Var.PROPAGATION_MARGIN, "1", "GRACEKEEPER_PROPAGATION_MARGIN='1' has no unit (write 1s or"
+                        + " 1000ms); valid: a duration 0ms-10m, at most GRACEKEEPER_DRAIN_DELAY"),
+                bad(Var.PROPAGATION_MARGIN, "6s", withEndpoints(), "GRACEKEEPER_PROPAGATION_MARGIN 6s is longer than"
+                        + " its cap GRACEKEEPER_DRAIN_DELAY 5s, so the endpoints could never end the wait early; valid:"
+                        + " a margin of at most 5s, or a longer GRACEKEEPER_DRAIN_DELAY"),
+                bad(Var.SERVICEACCOUNT_DIR, "secrets", "GRACEKEEPER_SERVICEACCOUNT_DIR='secrets' is not an absolute"
+                        + " path; valid: an absolute directory path"),
+                bad(Var.KUBERNETES_SERVICE_PORT, "https", "KUBERNETES_SERVICE_PORT='https' is not a port number;"
+                        + " valid: an integer 1-65535 (set by the kubelet)"));
+    }
+
+    static Map<String, String> withEndpoints() {
+        Map<String, String> m = new LinkedHashMap<>(IN_A_POD);
+        m.put("GRACEKEEPER_PROPAGATION", "endpoints");
+        return m;
+    }
+
+    @Test
+    void endpointsModeIsParsedIntoItsRecord() throws Exception {
+        Map<String, String> env = env("GRACEKEEPER_PROPAGATION_MARGIN", "750ms", "KUBERNETES_SERVICE_PORT", "6443");
+        env.putAll(withEndpoints());
+        Propagation p = ConfigParser.parse(env).propagation();
+        assertEquals(new Propagation(Propagation.Mode.ENDPOINTS, Duration.ofMillis(750),
+                Path.of("/var/run/secrets/kubernetes.io/serviceaccount"), "10.96.0.1", 6443), p);
+        assertEquals("https://10.96.0.1:6443", p.apiBase());
+        assertEquals("https://[fd00::1]:443", new Propagation(Propagation.Mode.ENDPOINTS, Duration.ZERO, Path.of("/"),
+                "fd00::1", 443).apiBase());
+    }
+
+    @Test
+    void delayModeIsTheDefaultAndNeedsNothingOfTheCluster() throws Exception {
+        Propagation p = ConfigParser.parse(env()).propagation();
+        assertEquals(Propagation.Mode.DELAY, p.mode());
+        assertEquals(Duration.ofSeconds(1), p.margin());
     }
 
     @ParameterizedTest(name = "{0}=''{1}''")
@@ -220,6 +266,7 @@ class ConfigParserTest {
         assertEquals(new Config.Pod("web-0 \u00fc", "prod", "1-2-3"), c.pod());
         assertEquals("prod/web-0 \u00fc", c.pod().describe());
         assertEquals(Path.of("/tmp/termination log"), c.terminationMessagePath());
+        assertTrue(c.terminationMessageMayBeCreated(), "a path the user chose may be created");
     }
 
     @Test
@@ -243,6 +290,7 @@ class ConfigParserTest {
         assertEquals(new AppConfig(Optional.empty(), "POST", Optional.empty(), Optional.empty(), List.of(),
                 Optional.empty(), Duration.ofSeconds(60), false, 0), c.app());
         assertEquals(Path.of("/dev/termination-log"), c.terminationMessagePath());
+        assertFalse(c.terminationMessageMayBeCreated(), "the kubelet creates the default itself");
         assertEquals(new Config.Pod("", "", ""), c.pod());
         assertEquals("(pod unknown)", c.pod().describe());
     }
@@ -340,7 +388,7 @@ class ConfigParserTest {
         assertEquals(Optional.of(URI.create("https://localhost:8443/drain")), app.drainUrl());
         assertEquals("DELETE", app.drainMethod());
         assertEquals(Optional.of("SIGQUIT"), app.drainSignal());
-        assertEquals(Optional.of(new AppConfig.PidFile(Path.of("/run/nginx.pid"))), app.process());
+        assertEquals(Optional.of(new ProcessSelector.PidFile(Path.of("/run/nginx.pid"))), app.process());
         assertEquals(List.of(8080, 8443), app.ports());
         assertEquals(Optional.of(URI.create("http://127.0.0.1:8080/ready")), app.readyUrl());
         assertEquals(Duration.ofMinutes(2), app.poststartTimeout());
@@ -369,7 +417,7 @@ class ConfigParserTest {
     void processRegexIsCompiledAsGiven() throws Exception {
         AppConfig app = ConfigParser.parse(env("GRACEKEEPER_APP_PROCESS", "nginx: master",
                 "GRACEKEEPER_APP_PORTS", "8080")).app();
-        Pattern p = ((AppConfig.CmdlineRegex) app.process().orElseThrow()).pattern();
+        Pattern p = ((ProcessSelector.CmdlineRegex) app.process().orElseThrow()).pattern();
         assertTrue(p.matcher("nginx: master process nginx -g daemon off;").find());
         assertFalse(p.matcher("nginx: worker process").find());
     }

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.lifecycle.Clock;
+import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
+import dev.gracekeeper.lifecycle.Outcome;
 import dev.gracekeeper.lifecycle.ShutdownResult;
 import dev.gracekeeper.lifecycle.Trigger;
 import dev.gracekeeper.os.ProcNetTcp;
@@ -40,7 +42,7 @@ class IdleWaitTest {
         ShutdownResult r = shutdown(0, Duration.ofMillis(300));
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertTrue(ms >= 290, "waited to the drain timeout: " + ms + " ms");
-        assertEquals(ShutdownResult.TIMED_OUT, r.outcome(), r.toString());
+        assertEquals(Outcome.TIMED_OUT, r.outcome(), r.toString());
         assertTrue(r.detail().contains("connection count unknown on :8080, so the app was given the whole wait"
                 + " (cannot read /proc/net/tcp: "), r.detail());
         assertTrue(r.detail().contains("cut off mid-line"), r.detail());
@@ -61,7 +63,7 @@ class IdleWaitTest {
         fix.start();
         ShutdownResult r = shutdown(0, Duration.ofSeconds(5));
         fix.join();
-        assertEquals(ShutdownResult.DRAINED, r.outcome(), r.toString());
+        assertEquals(Outcome.DRAINED, r.outcome(), r.toString());
         assertTrue(r.detail().contains("0 connections on :8080"), r.detail());
     }
 
@@ -69,7 +71,7 @@ class IdleWaitTest {
     void theWaitEndsAtTheExitThresholdNamingIt() throws Exception {
         TcpTables.write(dir.resolve("tcp"), 8080, 2);
         ShutdownResult r = shutdown(2, Duration.ofSeconds(5));
-        assertEquals(ShutdownResult.DRAINED, r.outcome(), r.toString());
+        assertEquals(Outcome.DRAINED, r.outcome(), r.toString());
         assertTrue(r.detail().contains("2 connections on :8080 (at most 2 allowed by"
                 + " GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS) (2 at start)"), r.detail());
     }
@@ -78,8 +80,8 @@ class IdleWaitTest {
     void aboveTheThresholdTheWaitTimesOutWithTheCount() throws Exception {
         TcpTables.write(dir.resolve("tcp"), 8080, 3);
         ShutdownResult r = shutdown(2, Duration.ofMillis(200));
-        assertEquals(ShutdownResult.TIMED_OUT, r.outcome(), r.toString());
+        assertEquals(Outcome.TIMED_OUT, r.outcome(), r.toString());
         assertTrue(r.detail().contains("3 connection(s) still open on :8080"), r.detail());
-        assertEquals(3L, r.figures().get("connections_left"));
+        assertEquals(3L, r.figures().get(Figure.CONNECTIONS_LEFT));
     }
 }

@@ -11,10 +11,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -83,7 +83,7 @@ final class Kubelet implements AutoCloseable {
     }
 
     private void startContainer(ContainerSpec c) {
-        Pod.Container pc = pod.start(c.name(), c.command(), c.env());
+        Pod.Container pc = pod.start(c);
         synchronized (running) {
             running.put(c.name(), pc);
         }
@@ -108,7 +108,7 @@ final class Kubelet implements AutoCloseable {
                     // FailedPostStartHook: the container is killed (its preStop runs first) and restarted.
                     event(c.name(), "FailedPostStartHook");
                     stop(c, pc, System.nanoTime());
-                    Pod.Container again = pod.start(c.name(), c.command(), c.env());
+                    Pod.Container again = pod.start(c);
                     synchronized (running) {
                         running.put(c.name(), again);
                     }
@@ -122,7 +122,7 @@ final class Kubelet implements AutoCloseable {
     Pod.Container restartContainer(String name, boolean withPostStart) {
         ContainerSpec c = spec.containers().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
         stop(c, container(name), System.nanoTime());
-        Pod.Container again = pod.start(c.name(), c.command(), c.env());
+        Pod.Container again = pod.start(c);
         synchronized (running) {
             running.put(c.name(), again);
         }
@@ -161,7 +161,7 @@ final class Kubelet implements AutoCloseable {
             for (Consumer<Boolean> l : readinessListeners) l.accept(false);   // endpoints: terminating at once
         }
         List<CompletableFuture<Void>> apps = new ArrayList<>();
-        List<CompletableFuture<HookResult>> sidecarPreStops = new ArrayList<>();
+        Map<String, CompletableFuture<HookResult>> sidecarPreStops = new HashMap<>();
         List<ContainerSpec> sidecars = new ArrayList<>();
         for (ContainerSpec c : spec.startOrder()) {
             Pod.Container pc = container(c.name());
@@ -169,13 +169,16 @@ final class Kubelet implements AutoCloseable {
                 apps.add(CompletableFuture.runAsync(() -> stop(c, pc, t0)));
             } else {
                 sidecars.add(0, c);                                             // reverse order
-                sidecarPreStops.add(c.preStop().isPresent()
+                sidecarPreStops.put(c.name(), c.preStop().isPresent()
                         ? CompletableFuture.supplyAsync(() -> hook(c.preStop().get(), graceOf(t0)))
                         : CompletableFuture.completedFuture(null));
             }
         }
         CompletableFuture.allOf(apps.toArray(new CompletableFuture<?>[0])).join();
-        for (ContainerSpec c : sidecars) signalThenKill(c.name(), container(c.name()), t0);
+        for (ContainerSpec c : sidecars) {
+            sidecarPreStops.get(c.name()).join();            // bounded by the grace period in hook()
+            signalThenKill(c.name(), container(c.name()), t0);
+        }
         event("kubelet", "pod gone");
     }
 
@@ -293,12 +296,6 @@ final class Kubelet implements AutoCloseable {
             return new HookResult(true, status, body < 0 ? "" : text.substring(body + 4), ms, null);
         } catch (IOException | RuntimeException e) {
             return new HookResult(false, 0, "", (System.nanoTime() - start) / 1_000_000, e.toString());
-        }
-    }
-
-    Optional<Pod.Container> anyAlive() {
-        synchronized (running) {
-            return running.values().stream().filter(Pod.Container::alive).findFirst();
         }
     }
 

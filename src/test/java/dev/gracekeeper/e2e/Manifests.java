@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns an example's Deployment into the bed's pod spec, so the bed runs what users copy: the
@@ -34,14 +35,15 @@ final class Manifests {
         Map<String, String> downward = Map.of("metadata.name", name, "metadata.namespace", "bed", "metadata.uid",
                 "uid-" + name);
         List<ContainerSpec> containers = new ArrayList<>();
+        Optional<String> image = Images.gracekeeper();
         for (Container c : e.pod().getInitContainers()) {
             if (!"Always".equals(c.getRestartPolicy())) {
                 throw new IllegalArgumentException(e.name + ": init container " + c.getName() + " without"
                         + " restartPolicy: Always; the bed runs native sidecars only");
             }
-            containers.add(container(e, c, podDir, downward).kind(PodSpec.Kind.NATIVE_SIDECAR));
+            containers.add(container(e, c, podDir, downward, image).kind(PodSpec.Kind.NATIVE_SIDECAR));
         }
-        for (Container c : e.pod().getContainers()) containers.add(container(e, c, podDir, downward));
+        for (Container c : e.pod().getContainers()) containers.add(container(e, c, podDir, downward, image));
         return new PodSpec(name, e.pod().getTerminationGracePeriodSeconds().intValue(),
                 Boolean.TRUE.equals(e.pod().getShareProcessNamespace()), containers);
     }
@@ -51,13 +53,25 @@ final class Manifests {
         return e.apps().get(0).getPorts().get(0).getContainerPort();
     }
 
-    private static ContainerSpec container(Example e, Container c, Path podDir, Map<String, String> downward) {
+    /**
+     * With the image (podman here), the sidecar runs it with its volumes mounted where the manifest
+     * says, and every container gets the manifest's securityContext; else the jar, paths on volumes
+     * turned into the pod's directories.
+     */
+    private static ContainerSpec container(Example e, Container c, Path podDir, Map<String, String> downward,
+                                           Optional<String> image) {
         ContainerSpec spec = ContainerSpec.app(c.getName(), command(e, c, podDir));
         if (c.getName().equals(Example.SIDECAR)) {
             Map<String, String> env = new LinkedHashMap<>();
-            e.sidecarEnv(downward).forEach((k, v) -> env.put(k, onVolume(c, v, podDir)));
+            e.sidecarEnv(downward).forEach((k, v) -> env.put(k, image.isPresent() ? v : onVolume(c, v, podDir)));
             spec = spec.env(env);
+            if (image.isPresent()) {
+                Map<Path, String> volumes = new LinkedHashMap<>();
+                for (VolumeMount m : c.getVolumeMounts()) volumes.put(volume(podDir, m), m.getMountPath());
+                spec = spec.image(new Image(image.get(), volumes));
+            }
         }
+        if (image.isPresent()) spec = spec.security(SecurityContext.of(e.pod().getSecurityContext(), c));
         if (c.getLifecycle() != null) {
             if (c.getLifecycle().getPostStart() != null) spec = spec.postStart(get(c.getLifecycle().getPostStart().getHttpGet()));
             if (c.getLifecycle().getPreStop() != null) spec = spec.preStop(get(c.getLifecycle().getPreStop().getHttpGet()));
@@ -88,14 +102,18 @@ final class Manifests {
     private static String onVolume(Container c, String value, Path podDir) {
         for (VolumeMount m : c.getVolumeMounts()) {
             if (value.equals(m.getMountPath()) || value.startsWith(m.getMountPath() + "/")) {
-                try {
-                    Path vol = Files.createDirectories(podDir.resolve("volumes").resolve(m.getName()));
-                    return vol + value.substring(m.getMountPath().length());
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
+                return volume(podDir, m) + value.substring(m.getMountPath().length());
             }
         }
         return value;
+    }
+
+    /** The pod's directory for a volume. */
+    private static Path volume(Path podDir, VolumeMount m) {
+        try {
+            return Files.createDirectories(podDir.resolve("volumes").resolve(m.getName()));
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.gracekeeper.e2e;
 
+import dev.gracekeeper.NetNs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ final class Pod implements AutoCloseable {
     final String ip;
     final boolean sharedPid;
     final Path dir;
-    private final String hostIf;
+    private NetNs net;
     private Process pause;
     private long pausePid = -1;
     private final List<Container> containers = new ArrayList<>();
@@ -32,7 +33,6 @@ final class Pod implements AutoCloseable {
         this.name = name;
         long me = ProcessHandle.current().pid() % 10_000;
         this.netns = "gkbed" + me + "p" + index;
-        this.hostIf = "gkb" + me + "h" + index;
         this.hostAddress = "10.215." + index + ".1";
         this.ip = "10.215." + index + ".2";
         this.sharedPid = sharedPid;
@@ -42,17 +42,9 @@ final class Pod implements AutoCloseable {
     /** Creates the namespaces; index (1-250) picks the pod's subnet 10.215.index.0/30. */
     static Pod create(String name, int index, boolean sharedPid, Path dir) {
         Pod p = new Pod(name, index, sharedPid, dir);
-        String podIf = "gkb" + (ProcessHandle.current().pid() % 10_000) + "c" + index;
         try {
-            Bed.run("ip", "netns", "add", p.netns);
-            Bed.run("ip", "link", "add", p.hostIf, "type", "veth", "peer", "name", podIf);
-            Bed.run("ip", "link", "set", podIf, "netns", p.netns);
-            Bed.run("ip", "addr", "add", p.hostAddress + "/30", "dev", p.hostIf);
-            Bed.run("ip", "link", "set", p.hostIf, "up");
-            Bed.run("ip", "netns", "exec", p.netns, "ip", "addr", "add", p.ip + "/30", "dev", podIf);
-            Bed.run("ip", "netns", "exec", p.netns, "ip", "link", "set", podIf, "up");
-            Bed.run("ip", "netns", "exec", p.netns, "ip", "link", "set", "lo", "up");
-            Bed.run("ip", "netns", "exec", p.netns, "ip", "route", "add", "default", "via", p.hostAddress);
+            p.net = NetNs.create(p.netns, "b" + (ProcessHandle.current().pid() % 10_000) + "x" + index,
+                    "10.215." + index, true);
             if (sharedPid) {
                 p.pause = new ProcessBuilder("ip", "netns", "exec", p.netns, "unshare", "--pid", "--fork",
                         "--mount-proc", Bed.CATATONIT.toString(), "-P")
@@ -66,31 +58,60 @@ final class Pod implements AutoCloseable {
         }
     }
 
-    /** Starts a container's process in the pod; its output goes to {@code <dir>/<pod>-<name>.log}. */
+    /** Starts a container in the pod (see {@link ContainerRuntime}); its output goes to {@code <dir>/<pod>-<name>.log}. */
+    Container start(PodSpec.ContainerSpec spec) {
+        Container c = ContainerRuntime.of(spec).start(this, spec, dir.resolve(name + "-" + spec.name() + ".log"));
+        synchronized (containers) {
+            containers.add(c);
+        }
+        return c;
+    }
+
+    /** A process container from its parts, as a scenario starts one by hand. */
     Container start(String container, List<String> command, Map<String, String> env) {
+        return start(PodSpec.ContainerSpec.app(container, command).env(env));
+    }
+
+    /** The PID 1 of the shared PID namespace, as the host sees it; -1 without one. */
+    long pausePid() { return pausePid; }
+
+    /** The process runtime: the container's command in the pod's namespaces, as its user if it has one. */
+    Container startProcess(PodSpec.ContainerSpec spec, Path log) {
         List<String> cmd = new ArrayList<>();
         if (sharedPid) {
             cmd.addAll(List.of("nsenter", "-t", Long.toString(pausePid), "-n", "-p", "-m", "--"));
         } else {
             cmd.addAll(List.of("ip", "netns", "exec", netns, "unshare", "--pid", "--fork", "--mount-proc", "--"));
         }
-        cmd.addAll(command);
-        Path log = dir.resolve(name + "-" + container + ".log");
+        spec.security().ifPresent(s -> cmd.addAll(ownedBy(s).processPrefix()));
+        cmd.addAll(spec.command());
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().keySet().removeIf(k -> k.startsWith("GRACEKEEPER_") || k.startsWith("POD_"));
-            pb.environment().putAll(env);
+            pb.environment().putAll(spec.env());
             Process wrapper = pb.start();
             long pid = Bed.childOf(wrapper.pid(), Duration.ofSeconds(5));
-            Container c = new Container(container, wrapper, pid, log);
-            synchronized (containers) {
-                containers.add(c);
-            }
-            return c;
+            return new Container(spec.name(), wrapper, pid, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The pod's files become the user's, and the path to them passable, as a volume's would be. */
+    private SecurityContext ownedBy(SecurityContext s) {
+        Bed.run("chown", "-R", s.runAsUser() + ":" + s.runAsGroup(), dir.toString());
+        try {
+            for (Path p = dir.getParent(); p != null; p = p.getParent()) {
+                var perms = Files.getPosixFilePermissions(p);
+                if (perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    Files.setPosixFilePermissions(p, perms);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return s;
     }
 
     /** A container's main process, seen from the host. */
@@ -112,7 +133,9 @@ final class Pod implements AutoCloseable {
                 try {
                     Bed.run("kill", "-s", sig, Long.toString(pid));
                 } catch (IllegalStateException e) {
-                    if (alive()) throw e;                   // it exited in between: fine
+                    // It exited in between: fine. An image's process can be gone while podman run still
+                    // reports its exit.
+                    if (alive() && !e.getMessage().contains("No such process")) throw e;
                 }
             }
         }
@@ -160,15 +183,6 @@ final class Pod implements AutoCloseable {
             }
             if (pausePid > 0) ProcessHandle.of(pausePid).ifPresent(ProcessHandle::destroyForcibly);
         }
-        try {
-            Bed.run("ip", "netns", "del", netns);            // removes the veth pair with it
-        } catch (IllegalStateException e) {
-            System.err.println("pod " + name + ": " + e.getMessage());
-        }
-        try {
-            Bed.run("ip", "link", "del", hostIf);            // only if the namespace never got its end
-        } catch (IllegalStateException e) {
-            // already gone with the namespace
-        }
+        if (net != null) net.close();
     }
 }

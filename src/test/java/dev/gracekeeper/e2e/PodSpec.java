@@ -29,37 +29,57 @@ record PodSpec(String name, int terminationGracePeriodSeconds, boolean shareProc
     /** APP: a regular container. NATIVE_SIDECAR: an init container with restartPolicy: Always. */
     enum Kind { APP, NATIVE_SIDECAR }
 
+    /**
+     * A container: {@code command} is what runs it as a process on this machine; with an {@code image}
+     * (and podman here) the image runs instead (see {@link ContainerRuntime}). {@code security} is its
+     * securityContext with the pod's.
+     */
     record ContainerSpec(String name, Kind kind, List<String> command, Map<String, String> env,
                          Optional<HttpGet> postStart, Optional<Handler> preStop, Optional<HttpGet> readinessProbe,
-                         Optional<HttpGet> startupProbe) {
+                         Optional<HttpGet> startupProbe, Optional<Image> image, Optional<SecurityContext> security) {
         static ContainerSpec app(String name, List<String> command) {
             return new ContainerSpec(name, Kind.APP, command, Map.of(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty());
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        }
+
+        ContainerSpec image(Image i) {
+            return new ContainerSpec(name, kind, command, env, postStart, preStop, readinessProbe, startupProbe,
+                    Optional.of(i), security);
+        }
+
+        ContainerSpec security(SecurityContext s) {
+            return new ContainerSpec(name, kind, command, env, postStart, preStop, readinessProbe, startupProbe, image,
+                    Optional.of(s));
         }
 
         ContainerSpec kind(Kind k) {
-            return new ContainerSpec(name, k, command, env, postStart, preStop, readinessProbe, startupProbe);
+            return new ContainerSpec(name, k, command, env, postStart, preStop, readinessProbe, startupProbe, image,
+                    security);
         }
 
         ContainerSpec env(Map<String, String> e) {
             return new ContainerSpec(name, kind, command, Map.copyOf(e), postStart, preStop, readinessProbe,
-                    startupProbe);
+                    startupProbe, image, security);
         }
 
         ContainerSpec postStart(HttpGet h) {
-            return new ContainerSpec(name, kind, command, env, Optional.of(h), preStop, readinessProbe, startupProbe);
+            return new ContainerSpec(name, kind, command, env, Optional.of(h), preStop, readinessProbe, startupProbe,
+                    image, security);
         }
 
         ContainerSpec preStop(Handler h) {
-            return new ContainerSpec(name, kind, command, env, postStart, Optional.of(h), readinessProbe, startupProbe);
+            return new ContainerSpec(name, kind, command, env, postStart, Optional.of(h), readinessProbe, startupProbe,
+                    image, security);
         }
 
         ContainerSpec readinessProbe(HttpGet h) {
-            return new ContainerSpec(name, kind, command, env, postStart, preStop, Optional.of(h), startupProbe);
+            return new ContainerSpec(name, kind, command, env, postStart, preStop, Optional.of(h), startupProbe,
+                    image, security);
         }
 
         ContainerSpec startupProbe(HttpGet h) {
-            return new ContainerSpec(name, kind, command, env, postStart, preStop, readinessProbe, Optional.of(h));
+            return new ContainerSpec(name, kind, command, env, postStart, preStop, readinessProbe, Optional.of(h),
+                    image, security);
         }
     }
 

@@ -110,6 +110,13 @@ final class Replicas implements AutoCloseable {
         }
     }
 
+    /** What pod i's sidecar runs from: an image, or the jar. */
+    String sidecarRuntime(int i) {
+        return kubelets.get(i).spec.containers().stream().filter(c -> c.name().equals(Specs.SIDECAR)).findFirst()
+                .flatMap(PodSpec.ContainerSpec::image).map(image -> "image " + image.name() + " (podman)")
+                .orElse("the jar");
+    }
+
     String url(String path) { return "http://127.0.0.1:" + lb.port + path; }
 
     static int freePort() {

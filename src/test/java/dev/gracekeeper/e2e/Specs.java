@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The pods the scenarios and the benchmark run: an app, and gracekeeper beside it or not. */
 final class Specs {
@@ -37,6 +38,7 @@ final class Specs {
         Map<String, String> sidecarEnv = new HashMap<>();
         String appSigterm = "graceful";
         long appReadyAfterMs;                           // -1: never ready
+        boolean image;                                  // the sidecar from the image, when podman is here
     }
 
     private Specs() {}
@@ -69,6 +71,14 @@ final class Specs {
         ContainerSpec sidecar = ContainerSpec.app(SIDECAR, sidecarCommand()).env(sidecarEnv(name, podDir, o));
         if (o.sidecar == Sidecar.NATIVE) {
             sidecar = sidecar.kind(PodSpec.Kind.NATIVE_SIDECAR).startupProbe(HttpGet.of("/healthz", SIDECAR_PORT));
+        }
+        Optional<String> image = o.image ? Images.gracekeeper() : Optional.empty();
+        if (image.isPresent()) {
+            // The examples' securityContext, one UID for both containers: the drain signal needs it.
+            SecurityContext restricted = SecurityContext.restricted(Images.NONROOT);
+            Path state = Path.of(sidecar.env().get("GRACEKEEPER_STATE_DIR"));
+            sidecar = sidecar.image(new Image(image.get(), Map.of(state, state.toString()))).security(restricted);
+            app = app.security(restricted);
         }
         containers.add(sidecar);                                       // a classic sidecar is listed first
         containers.add(app);
@@ -134,7 +144,8 @@ final class Specs {
                     + "  scgi_temp_path " + temp + "/scgi;\n"
                     + "  server {\n    listen " + port + ";\n    location / { return 200 \"ok\\n\"; }\n  }\n}\n";
             Path confFile = Files.writeString(dir.resolve("nginx.conf"), conf);
-            return List.of(Bed.NGINX.toString(), "-c", confFile.toString(), "-p", dir.toString());
+            return List.of(Bed.NGINX.toString(), "-c", confFile.toString(), "-p", dir.toString(), "-e",
+                    dir.resolve("error.log").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

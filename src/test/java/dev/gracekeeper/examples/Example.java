@@ -7,8 +7,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
@@ -37,12 +40,18 @@ public final class Example {
     public final Path dir;
     public final Deployment deployment;
     public final Optional<Service> service;
+    public final Optional<NetworkPolicy> networkPolicy;
+    /** Secrets in the manifest (as {@code gracekeeper inject --emit-secret} writes them), by name. */
+    public final Map<String, Secret> secrets;
 
-    private Example(String name, Path dir, Deployment deployment, Optional<Service> service) {
+    private Example(String name, Path dir, Deployment deployment, Optional<Service> service,
+                    Optional<NetworkPolicy> networkPolicy, Map<String, Secret> secrets) {
         this.name = name;
         this.dir = dir;
         this.deployment = deployment;
         this.service = service;
+        this.networkPolicy = networkPolicy;
+        this.secrets = Map.copyOf(secrets);
     }
 
     /** Every folder under {@code examples/} with a {@code deployment.yaml}. */
@@ -61,6 +70,8 @@ public final class Example {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         Deployment deployment = null;
         Service service = null;
+        NetworkPolicy policy = null;
+        Map<String, Secret> secrets = new LinkedHashMap<>();
         try (MappingIterator<JsonNode> docs = yaml.readerFor(JsonNode.class).readValues(file.toFile())) {
             while (docs.hasNext()) {
                 JsonNode doc = docs.next();
@@ -68,15 +79,23 @@ public final class Example {
                 switch (kind) {
                     case "Deployment" -> deployment = strict(yaml.treeToValue(doc, Deployment.class), file + " Deployment");
                     case "Service" -> service = strict(yaml.treeToValue(doc, Service.class), file + " Service");
+                    case "NetworkPolicy" -> policy = strict(yaml.treeToValue(doc, NetworkPolicy.class),
+                            file + " NetworkPolicy");
+                    case "Secret" -> {
+                        Secret secret = strict(yaml.treeToValue(doc, Secret.class), file + " Secret");
+                        secrets.put(secret.getMetadata().getName(), secret);
+                    }
                     default -> throw new IllegalArgumentException(file + ": unexpected kind '" + kind
-                            + "'; an example holds a Deployment and optionally a Service");
+                            + "'; an example holds a Deployment and optionally a Service, a NetworkPolicy and"
+                            + " Secrets");
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
         if (deployment == null) throw new IllegalArgumentException(file + ": no Deployment");
-        return new Example(name, dir, deployment, Optional.ofNullable(service));
+        return new Example(name, dir, deployment, Optional.ofNullable(service), Optional.ofNullable(policy),
+                secrets);
     }
 
     public PodSpec pod() { return deployment.getSpec().getTemplate().getSpec(); }
@@ -105,7 +124,7 @@ public final class Example {
     /**
      * The sidecar's environment as the kubelet would give it: literal values, and the downward
      * API fields from {@code downward} (keys {@code metadata.name}, {@code metadata.namespace},
-     * {@code metadata.uid}). Any other source is an error: the examples use no others.
+     * {@code metadata.uid}), and keys of Secrets in the manifest. Any other source is an error.
      */
     public Map<String, String> sidecarEnv(Map<String, String> downward) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -118,6 +137,8 @@ public final class Example {
                 if (value == null) throw new IllegalArgumentException(name + ": env " + v.getName() + " uses field "
                         + field + "; known: " + downward.keySet());
                 env.put(v.getName(), value);
+            } else if (v.getValueFrom() != null && v.getValueFrom().getSecretKeyRef() != null) {
+                env.put(v.getName(), secretValue(v.getValueFrom().getSecretKeyRef()));
             } else {
                 throw new IllegalArgumentException(name + ": env " + v.getName() + " has a source the tests do not know");
             }
@@ -125,12 +146,24 @@ public final class Example {
         return env;
     }
 
+    /** A key of a Secret in the manifest, as the kubelet would read it. */
+    private String secretValue(SecretKeySelector ref) {
+        Secret s = secrets.get(ref.getName());
+        if (s == null) throw new IllegalArgumentException(name + ": no Secret " + ref.getName() + " in the manifest");
+        if (s.getStringData() != null && s.getStringData().containsKey(ref.getKey())) return s.getStringData().get(ref.getKey());
+        if (s.getData() != null && s.getData().containsKey(ref.getKey())) {
+            return new String(java.util.Base64.getDecoder().decode(s.getData().get(ref.getKey())),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        }
+        throw new IllegalArgumentException(name + ": Secret " + ref.getName() + " has no key " + ref.getKey());
+    }
+
     /**
      * fabric8's types keep unknown fields in {@code additionalProperties} instead of failing;
      * a typo like {@code readinesProbe} would pass unnoticed. Walks the object graph and fails on
      * any.
      */
-    static <T> T strict(T root, String where) {
+    public static <T> T strict(T root, String where) {
         List<String> unknown = new ArrayList<>();
         walk(root, where, unknown, new IdentityHashMap<>());
         if (!unknown.isEmpty()) throw new IllegalArgumentException("fields the Kubernetes API does not know: " + unknown);

@@ -43,6 +43,16 @@ class ExamplesTest {
     static final Map<String, String> DOWNWARD = Map.of("metadata.name", "web-7c9d-x2k4p", "metadata.namespace",
             "default", "metadata.uid", "0b7a3c1e-5f2d-4e8a-9c6b-1d2e3f4a5b6c");
 
+    /** What the kubelet sets in every container, which endpoints mode reads. */
+    static final Map<String, String> KUBELET = Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1",
+            "KUBERNETES_SERVICE_PORT", "443");
+
+    static Config config(Example e) throws ConfigException {
+        Map<String, String> env = new java.util.HashMap<>(e.sidecarEnv(DOWNWARD));
+        env.putAll(KUBELET);
+        return ConfigParser.parse(env);
+    }
+
     static Stream<String> examples() {
         return Example.names().stream();
     }
@@ -60,7 +70,7 @@ class ExamplesTest {
     @MethodSource("examples")
     void sidecarEnvParsesWithTheSidecarsOwnParser(String name) throws ConfigException {
         Example e = Example.load(name);
-        Config c = ConfigParser.parse(e.sidecarEnv(DOWNWARD));
+        Config c = config(e);
         assertEquals("web-7c9d-x2k4p", c.pod().name());
         for (String var : e.sidecarEnv(DOWNWARD).keySet()) {
             assertTrue(var.startsWith("GRACEKEEPER_") || var.startsWith("POD_"), name + ": unexpected env " + var);
@@ -71,7 +81,7 @@ class ExamplesTest {
     @MethodSource("examples")
     void hooksReachTheSidecarWithItsToken(String name) throws ConfigException {
         Example e = Example.load(name);
-        Config c = ConfigParser.parse(e.sidecarEnv(DOWNWARD));
+        Config c = config(e);
         assertTrue(c.hookToken().isPresent(), name + ": the examples set a token");
         assertTrue(e.sidecar().getPorts().stream().anyMatch(p -> p.getContainerPort() == c.port()),
                 name + ": the sidecar declares its port " + c.port());
@@ -104,7 +114,7 @@ class ExamplesTest {
     @MethodSource("examples")
     void gracePeriodAndBudgetAgree(String name) throws ConfigException {
         Example e = Example.load(name);
-        Config c = ConfigParser.parse(e.sidecarEnv(DOWNWARD));
+        Config c = config(e);
         Long grace = e.pod().getTerminationGracePeriodSeconds();
         assertNotNull(grace, name + ": set terminationGracePeriodSeconds explicitly");
         assertEquals(grace.longValue(), c.budget().gracePeriod().toSeconds(),
@@ -116,7 +126,7 @@ class ExamplesTest {
     @MethodSource("examples")
     void probesUseTheSidecarsEndpoints(String name) throws ConfigException {
         Example e = Example.load(name);
-        Config c = ConfigParser.parse(e.sidecarEnv(DOWNWARD));
+        Config c = config(e);
         for (Container app : e.apps()) {
             assertProbe(name + "/" + app.getName() + " readinessProbe", app.getReadinessProbe(), "/readyz", c.port());
         }
@@ -135,7 +145,7 @@ class ExamplesTest {
     @MethodSource("examples")
     void appPortsAndDrainMatchTheApp(String name) throws ConfigException {
         Example e = Example.load(name);
-        Config c = ConfigParser.parse(e.sidecarEnv(DOWNWARD));
+        Config c = config(e);
         List<Integer> declared = e.apps().stream().flatMap(a -> a.getPorts().stream())
                 .map(ContainerPort::getContainerPort).toList();
         assertFalse(c.app().ports().isEmpty(), name + ": GRACEKEEPER_APP_PORTS: the idle wait and the exit need them");
@@ -165,7 +175,7 @@ class ExamplesTest {
     @MethodSource("examples")
     void stateDirIsAnEmptyDirMountedInTheSidecar(String name) throws ConfigException {
         Example e = Example.load(name);
-        Config c = ConfigParser.parse(e.sidecarEnv(DOWNWARD));
+        Config c = config(e);
         VolumeMount mount = e.sidecar().getVolumeMounts().stream()
                 .filter(m -> c.stateDir().startsWith(Path.of(m.getMountPath()))).findFirst()
                 .orElseThrow(() -> new AssertionError(name + ": GRACEKEEPER_STATE_DIR " + c.stateDir()
@@ -225,6 +235,39 @@ class ExamplesTest {
         });
         assertEquals(d.getSpec().getSelector().getMatchLabels(), d.getSpec().getTemplate().getMetadata().getLabels(),
                 name + ": the selector matches the template");
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void endpointsModeComesWithTheRbacItNeeds(String name) throws Exception {
+        Example e = Example.load(name);
+        Path rbac = e.dir.resolve("rbac.yaml");
+        if (config(e).propagation().mode() != dev.gracekeeper.config.Propagation.Mode.ENDPOINTS) {
+            assertFalse(Files.exists(rbac), name + ": rbac.yaml only where endpoints mode needs it");
+            return;
+        }
+        String account = e.pod().getServiceAccountName();
+        assertNotNull(account, name + ": the pod names its ServiceAccount");
+        Map<String, com.fasterxml.jackson.databind.JsonNode> docs = new java.util.HashMap<>();
+        try (com.fasterxml.jackson.databind.MappingIterator<com.fasterxml.jackson.databind.JsonNode> it =
+                new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                        .readerFor(com.fasterxml.jackson.databind.JsonNode.class).readValues(rbac.toFile())) {
+            while (it.hasNext()) {
+                com.fasterxml.jackson.databind.JsonNode d = it.next();
+                docs.put(d.path("kind").asText(), d);
+            }
+        }
+        assertEquals(java.util.Set.of("ServiceAccount", "Role", "RoleBinding"), docs.keySet(), name + "/rbac.yaml");
+        assertEquals(account, docs.get("ServiceAccount").path("metadata").path("name").asText());
+        var rule = docs.get("Role").path("rules").get(0);
+        assertEquals("[\"discovery.k8s.io\"]", rule.path("apiGroups").toString());
+        assertEquals("[\"endpointslices\"]", rule.path("resources").toString());
+        assertEquals("[\"get\",\"list\",\"watch\"]", rule.path("verbs").toString(), "get, list and watch, no more");
+        var binding = docs.get("RoleBinding");
+        assertEquals(docs.get("Role").path("metadata").path("name").asText(), binding.path("roleRef").path("name").asText());
+        assertEquals("Role", binding.path("roleRef").path("kind").asText());
+        assertEquals("ServiceAccount", binding.path("subjects").get(0).path("kind").asText());
+        assertEquals(account, binding.path("subjects").get(0).path("name").asText());
     }
 
     @Test

@@ -1,12 +1,12 @@
 package dev.gracekeeper.it;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,21 +26,7 @@ class FootprintGuardIT {
                 + " configurations the guard measures");
         assumeTrue(Files.isExecutable(WRK), "wrk not found at " + WRK + " (apt-get install wrk; .ci/run does it):"
                 + " the guard measures /readyz latency with it");
-        Path log = Files.createTempFile("footprint-guard-", ".log");
-        ProcessBuilder pb = new ProcessBuilder("bash", "bench/footprint-guard.sh")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("JDK25", RuntimeImageIT.JDK25.toString());
-        Process p = pb.start();
-        boolean done = p.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS);
-        if (!done) {
-            // SIGTERM to the scripts first: their traps kill every sidecar and app they started.
-            p.descendants().forEach(ProcessHandle::destroy);
-            p.destroy();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-        String output = Files.readString(log);
-        System.out.println(output);
-        assertTrue(done, "bench/footprint-guard.sh still running after " + BOUND.toSeconds() + " s:\n" + output);
-        assertTrue(p.exitValue() == 0, "bench/footprint-guard.sh exited " + p.exitValue() + ":\n" + output);
+        Script run = Script.run(BOUND, Map.of("JDK25", RuntimeImageIT.JDK25.toString()), "bench/footprint-guard.sh");
+        assertNull(run.failure(BOUND), run.failure(BOUND));
     }
 }

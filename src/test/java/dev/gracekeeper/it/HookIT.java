@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gracekeeper.JsonField;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,11 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HookIT {
     @TempDir Path state;
 
-    static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\":(\"([^\"]*)\"|[^,}]*)").matcher(json);
-        assertTrue(m.find(), "field " + name + " in " + json);
-        return m.group(2) != null ? m.group(2) : m.group(1);
-    }
+    static String field(String json, String name) { return JsonField.of(json, name); }
 
     @Test
     void duplicateShutdownsWhileOneRunsJoinItAndAllReturnWhenItIsDone() throws Exception {

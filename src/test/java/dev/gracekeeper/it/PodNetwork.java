@@ -1,5 +1,6 @@
 package dev.gracekeeper.it;
 
+import dev.gracekeeper.NetNs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,39 +16,24 @@ final class PodNetwork implements AutoCloseable {
     final String name;
     final String hostAddress;
     final String podAddress;
+    private final NetNs ns;
 
-    private PodNetwork(String name, String hostAddress, String podAddress) {
-        this.name = name;
-        this.hostAddress = hostAddress;
-        this.podAddress = podAddress;
+    private PodNetwork(NetNs ns) {
+        this.ns = ns;
+        this.name = ns.name;
+        this.hostAddress = ns.hostAddress;
+        this.podAddress = ns.podAddress;
     }
 
     /** Creates the namespace, or returns null (with the reason on stderr) when this host cannot. */
     static PodNetwork create() {
         int id = ThreadLocalRandom.current().nextInt(1, 250);
-        String ns = "gkit" + ProcessHandle.current().pid() + "x" + id;
-        String host = "gkh" + id + "x" + (ProcessHandle.current().pid() % 1000);
-        String pod = "gkp" + id + "x" + (ProcessHandle.current().pid() % 1000);
-        String hostAddr = "10.213." + id + ".1";
-        String podAddr = "10.213." + id + ".2";
+        long me = ProcessHandle.current().pid() % 1000;
         try {
-            run("ip", "netns", "add", ns);
-            PodNetwork net = new PodNetwork(ns, hostAddr, podAddr);
-            run("ip", "link", "add", host, "type", "veth", "peer", "name", pod);
-            run("ip", "link", "set", pod, "netns", ns);
-            run("ip", "addr", "add", hostAddr + "/30", "dev", host);
-            run("ip", "link", "set", host, "up");
-            run("ip", "netns", "exec", ns, "ip", "addr", "add", podAddr + "/30", "dev", pod);
-            run("ip", "netns", "exec", ns, "ip", "link", "set", pod, "up");
-            run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
-            return net;
+            return new PodNetwork(NetNs.create("gkit" + ProcessHandle.current().pid() + "x" + id, id + "i" + me,
+                    "10.213." + id, false));
         } catch (IOException | RuntimeException e) {
             System.err.println("network namespaces unavailable: " + e.getMessage());
-            try {
-                run("ip", "netns", "del", ns);
-            } catch (IOException | RuntimeException ignored) {
-                // nothing was created
-            }
             return null;
         }
     }
@@ -80,21 +66,8 @@ final class PodNetwork implements AutoCloseable {
         return status + body;
     }
 
-    private static void run(String... cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException(String.join(" ", cmd) + " failed: "
-                        + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
     @Override
-    public void close() throws IOException {
-        run("ip", "netns", "del", name);   // removes the veth pair with it
+    public void close() {
+        ns.close();
     }
 }

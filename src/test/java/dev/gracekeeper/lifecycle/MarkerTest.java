@@ -17,7 +17,7 @@ class MarkerTest {
 
     static Marker drained() {
         return new Marker("uid-1", 3, Phase.DRAINED, Optional.of(Trigger.PRESTOP_HOOK), Optional.of(T0),
-                List.of("propagation-delay"), Optional.of("drained"), Optional.of(T0.plusSeconds(5)),
+                List.of("propagation-delay"), Optional.of(Outcome.DRAINED), Optional.of(T0.plusSeconds(5)),
                 "waited", T0.plusSeconds(5));
     }
 
@@ -47,6 +47,13 @@ class MarkerTest {
                 Arguments.of(good.replace("phase=drained", "phase=done"),
                         "phase='done' is not serving, draining or drained"),
                 Arguments.of(good.replace("outcome=drained", "outcome="), "phase=drained needs outcome and finished_at"),
+                Arguments.of(good.replace("outcome=drained", "outcome=done"),
+                        "outcome='done' is not drained, timed-out or failed"),
+                Arguments.of(good.replace("pod_uid=uid-1", "pod_uid=uid\u001b[2J"),
+                        "pod_uid='uid?[2J' is not a pod uid (up to 128 printable characters, no spaces)"),
+                Arguments.of(good.replace("steps_done=propagation-delay", "steps_done=propagation-delay,Forged INFO"),
+                        "steps_done='propagation-delay,Forged INFO' is not a comma-separated list of step names"
+                                + " (a-z, 0-9, -)"),
                 Arguments.of(good.replace("first_trigger=prestop-hook", "first_trigger=SIGKILL"),
                         "first_trigger='SIGKILL' is not prestop-hook, SIGTERM or SIGINT"),
                 Arguments.of(good.replace("updated_at=", "updated_at=yesterday"),

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gracekeeper.config.AppConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +32,7 @@ class AppProcessTest {
     void findsTheProcessByCommandLineRegexAndSeesItExit() throws Exception {
         Process p = new ProcessBuilder("sh", "-c", "sleep 60; : " + marker).start();
         child = p;
-        AppProcess ap = new AppProcess(new AppConfig.CmdlineRegex(Pattern.compile("sleep 60; : " + marker)));
+        AppProcess ap = new AppProcess(new ProcessSelector.CmdlineRegex(Pattern.compile("sleep 60; : " + marker)));
         AppProcess.Found f = ap.find();
         assertEquals(p.pid(), f.id().orElseThrow().pid(), f.explanation());
         assertTrue(ap.alive(f.id().get()));
@@ -48,17 +47,17 @@ class AppProcessTest {
         Process p = new ProcessBuilder("sh", "-c", "sleep 60; : " + marker).start();
         child = p;
         Path pidfile = Files.writeString(dir.resolve("app.pid"), p.pid() + "\n");
-        assertEquals(p.pid(), new AppProcess(new AppConfig.PidFile(pidfile)).find().id().orElseThrow().pid());
+        assertEquals(p.pid(), new AppProcess(new ProcessSelector.PidFile(pidfile)).find().id().orElseThrow().pid());
         Files.writeString(pidfile, "not-a-pid");
         assertEquals("pidfile " + pidfile + " holds 'not-a-pid', not a pid",
-                new AppProcess(new AppConfig.PidFile(pidfile)).find().explanation());
+                new AppProcess(new ProcessSelector.PidFile(pidfile)).find().explanation());
         assertEquals("pidfile " + dir.resolve("gone.pid") + " does not exist",
-                new AppProcess(new AppConfig.PidFile(dir.resolve("gone.pid"))).find().explanation());
+                new AppProcess(new ProcessSelector.PidFile(dir.resolve("gone.pid"))).find().explanation());
     }
 
     @Test
     void noMatchExplainsWhatWasSearchedAndTheSharedProcessNamespaceHint() {
-        AppProcess.Found f = new AppProcess(new AppConfig.CmdlineRegex(Pattern.compile(marker))).find();
+        AppProcess.Found f = new AppProcess(new ProcessSelector.CmdlineRegex(Pattern.compile(marker))).find();
         assertTrue(f.id().isEmpty());
         assertTrue(f.explanation().startsWith("no process matches cmdline =~ /" + marker + "/ among the "),
                 f.explanation());

@@ -1,4 +1,4 @@
-package dev.gracekeeper.app;
+package dev.gracekeeper.lifecycle;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * status ({@code kubectl describe pod}), if that file is writable.
  */
 public final class TerminationMessage {
-    private static final Logger log = LoggerFactory.getLogger("app");
+    private static final Logger log = LoggerFactory.getLogger("termination");
     /** Kubernetes reads at most 4096 bytes of a termination message. */
     static final int MAX = 4096;
 
@@ -21,9 +21,7 @@ public final class TerminationMessage {
     private final boolean enabled;
 
     /**
-     * @param create whether a missing file may be created: yes for a path the user chose, no for
-     *               the default {@code /dev/termination-log}, which the kubelet creates itself
-     *               (outside Kubernetes, creating it would litter the host's /dev)
+     * @param create whether a missing file may be created (see Config#terminationMessageMayBeCreated)
      */
     public TerminationMessage(Path path, boolean create) {
         this.path = path;
