@@ -27,6 +27,7 @@ import dev.gracekeeper.os.AppProcess;
 import dev.gracekeeper.os.Posix;
 import dev.gracekeeper.os.ProcNetTcp;
 import dev.gracekeeper.os.SignalTrap;
+import dev.gracekeeper.os.Throwables;
 import dev.gracekeeper.os.TcpStats;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -134,7 +135,7 @@ public final class Main {
         try {
             bound = server.start();
         } catch (RuntimeException e) {
-            log.error("cannot listen on port {} (exit {}): {}", config.port(), ExitCode.LISTEN.code(), rootCause(e));
+            log.error("cannot listen on port {} (exit {}): {}", config.port(), ExitCode.LISTEN.code(), Throwables.rootCause(e));
             return ExitCode.LISTEN;
         }
         if (probe.canSeeApp()) {
@@ -142,13 +143,14 @@ public final class Main {
             lifecycle.onStarted(watcher::shutdownStarted);
             probe.every(RestartWatcher.PERIOD, watcher);
         } else {
-            log.warn("neither GRACEKEEPER_APP_PORTS nor GRACEKEEPER_APP_PROCESS is set, so the sidecar cannot"
+            log.warn("neither {} nor {} is set, so the sidecar cannot"
                     + " see the app: the idle wait has nothing to watch, and after a drain only a postStart hook"
                     + " on /poststart brings readiness back (an app container restarted without one stays"
-                    + " unready). Set GRACEKEEPER_APP_PORTS to the app's port(s).");
+                    + " unready). Set {} to the app's port(s).", Var.APP_PORTS.envName(), Var.APP_PROCESS.envName(),
+                    Var.APP_PORTS.envName());
         }
         log.info("gracekeeper {} serving {} on {}, {} ms after main() began; marker {}", version(),
-                config.pod().describe(), bound, (System.nanoTime() - mainStarted) / 1_000_000, store.file());
+                config.pod().describe(), bound, Clock.SYSTEM.millisSince(mainStarted), store.file());
         try {
             ExitSequence exit = new ExitSequence(lifecycle, config.budget(), clock, new ExitSequence.Responses() {
                 @Override public boolean awaitFlushed(Duration bound) { return server.awaitHookResponses(bound); }
@@ -197,8 +199,4 @@ public final class Main {
         return v == null ? "(dev)" : v;
     }
 
-    private static String rootCause(Throwable t) {
-        while (t.getCause() != null) t = t.getCause();
-        return t.toString();
-    }
 }

@@ -110,15 +110,15 @@ public final class EndpointsWait implements ShutdownStep {
             return "endpoints: " + what;
         }
         if (outcome instanceof PodRemoval.Fallback f) {
-            log.warn("propagation: {}; falling back to the fixed delay GRACEKEEPER_DRAIN_DELAY={} ms from T0; fix: {}",
-                    f.reason(), cap.toMillis(), f.fix());
+            log.warn("propagation: {}; falling back to the fixed delay {}={} ms from T0; fix: {}",
+                    f.reason(), Var.DRAIN_DELAY.envName(), cap.toMillis(), f.fix());
             until.await(never);
             report.record("delay", "fallback: " + f.reason(), Optional.empty());
             return "fell back to the fixed delay of " + cap.toMillis() + " ms from T0: " + f.reason();
         }
         String waiting = ((PodRemoval.Capped) outcome).waitingFor();
-        log.warn("propagation: the pod was still in rotation at the cap GRACEKEEPER_DRAIN_DELAY={} ms from T0: {}",
-                cap.toMillis(), waiting);
+        log.warn("propagation: the pod was still in rotation at the cap {}={} ms from T0: {}",
+                Var.DRAIN_DELAY.envName(), cap.toMillis(), waiting);
         report.record("endpoints", "cap reached: " + waiting, Optional.empty());
         return "endpoints: cap of " + cap.toMillis() + " ms from T0 reached, " + waiting;
     }

@@ -70,7 +70,7 @@ public final class IdleWait implements ShutdownStep {
 
     private String awaitNoConnections(StepContext ctx, Deadline d, long start) {
         String where = "on :" + String.join(",:", ports.stream().map(String::valueOf).toList());
-        String atMost = exitAt == 0 ? "" : " (at most " + exitAt + " allowed by GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS)";
+        String atMost = exitAt == 0 ? "" : " (at most " + exitAt + " allowed by " + Var.DRAIN_EXIT_AT_CONNECTIONS.envName() + ")";
         int first = -1;
         int last = -1;
         String unknown = "";

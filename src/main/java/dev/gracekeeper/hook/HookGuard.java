@@ -3,6 +3,7 @@ package dev.gracekeeper.hook;
 import dev.gracekeeper.config.Cidr;
 import dev.gracekeeper.config.Config;
 import dev.gracekeeper.config.Secret;
+import dev.gracekeeper.config.Var;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +22,7 @@ public final class HookGuard {
         ALLOWED(200, "allowed"),
         NO_TOKEN(401, "no " + TOKEN_HEADER + " header"),
         WRONG_TOKEN(401, "wrong " + TOKEN_HEADER + " header"),
-        SOURCE_NOT_ALLOWED(403, "source address not in GRACEKEEPER_HOOK_ALLOW_FROM");
+        SOURCE_NOT_ALLOWED(403, "source address not in " + Var.HOOK_ALLOW_FROM.envName());
 
         final int status;
         final String reason;

@@ -7,6 +7,7 @@ import dev.gracekeeper.drain.PropagationReport;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Lifecycle;
 import dev.gracekeeper.lifecycle.MarkerStore;
+import dev.gracekeeper.os.Throwables;
 import dev.gracekeeper.os.Untrusted;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
@@ -71,7 +72,7 @@ public final class HookServer {
             try {
                 bound = listen("::");
             } catch (RuntimeException e) {
-                log.info("IPv6 unavailable ({}); listening on 0.0.0.0 instead of ::", rootMessage(e));
+                log.info("IPv6 unavailable ({}); listening on 0.0.0.0 instead of ::", Throwables.rootCause(e));
                 bound = listen("0.0.0.0");
             }
         }
@@ -184,10 +185,5 @@ public final class HookServer {
     private static String source(HttpServerExchange ex) {
         InetSocketAddress s = ex.getSourceAddress();
         return s == null ? "unknown" : s.getAddress().getHostAddress();
-    }
-
-    private static String rootMessage(Throwable t) {
-        while (t.getCause() != null) t = t.getCause();
-        return t.toString();
     }
 }
