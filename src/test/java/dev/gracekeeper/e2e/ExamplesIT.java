@@ -103,7 +103,8 @@ class ExamplesIT {
             assertTrue(load.requests() > 100, "the load ran: " + load);
             assertTrue(ms >= lag + margin.toMillis(), "the pod stayed for the slice change and the margin: " + ms
                     + " ms\n" + r.timeline);
-            assertTrue(ms < lag + margin.toMillis() + 4000, "the pod went soon after: " + ms + " ms\n" + r.timeline);
+            assertTrue(ms < lag + margin.toMillis() + 4000, "the pod went soon after: " + ms + " ms\n" + r.timeline
+                    + "\n" + r.logs(0));
             assertNotNull(r.timeline.first("gracekeeper", "exited 0"), "the sidecar exits 0\n" + r.logs(0));
         }
     }

@@ -1,5 +1,6 @@
 package dev.gracekeeper.e2e;
 
+import dev.gracekeeper.config.Var;
 import dev.gracekeeper.e2e.PodSpec.ContainerSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +41,9 @@ final class PodmanRuntime implements ContainerRuntime {
         if (pod.sharedPid) cmd.addAll(List.of("--pid", "ns:/proc/" + pod.pausePid() + "/ns/pid"));
         c.security().ifPresent(s -> cmd.addAll(s.podmanFlags()));
         image.volumes().forEach((host, mountPath) -> cmd.addAll(List.of("-v", emptyDir(host) + ":" + mountPath)));
+        // The kubelet's projected service-account volume: the API stand-in's token and CA, read-only.
+        String account = c.env().get(Var.SERVICEACCOUNT_DIR.envName());
+        if (account != null && !account.isEmpty()) cmd.addAll(List.of("-v", account + ":" + account + ":ro"));
         c.env().forEach((k, v) -> cmd.addAll(List.of("-e", k + "=" + v)));
         cmd.add(image.name());
         try {
