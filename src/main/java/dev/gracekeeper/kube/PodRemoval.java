@@ -3,6 +3,7 @@ package dev.gracekeeper.kube;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Deadline;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,8 @@ public final class PodRemoval {
     private static final Logger log = LoggerFactory.getLogger("propagation");
     static final Duration LIST_BOUND = Duration.ofSeconds(5);
     static final Duration BACKOFF_MIN = Duration.ofMillis(100);
+    /** Never opened: a backoff is a bounded wait on the injected clock's deadline, nothing wakes it early. */
+    private static final CountDownLatch NEVER = new CountDownLatch(1);
     static final Duration BACKOFF_MAX = Duration.ofMillis(1600);
     /** A request with less than this left of the cap can only time out: none is started. */
     static final Duration MIN_CALL = Duration.ofMillis(50);
@@ -107,7 +110,8 @@ public final class PodRemoval {
                 else log.debug("{}; retrying in {} ms", f.getMessage(), backoff.toMillis());
                 last = f;
             }
-            sleep(min(backoff, cap.remaining()));       // a short last stretch is waited out below
+            // A short last stretch is waited out below.
+            Deadline.after(clock, min(backoff, cap.remaining()), "reconnect backoff").await(NEVER);
             backoff = min(backoff.multipliedBy(2), BACKOFF_MAX);
         }
         if (last != null) return new Fallback(last.getMessage(), last.fix(ns));
@@ -116,10 +120,6 @@ public final class PodRemoval {
 
     private Seen seen(SliceTracker t) {
         return new Seen(clock.nanoTime(), "EndpointSlices of " + t.services() + " no longer list the pod ready");
-    }
-
-    private static void sleep(Duration d) throws InterruptedException {
-        if (!d.isZero()) Thread.sleep(d.toMillis(), (int) (d.toNanos() % 1_000_000));
     }
 
     private static Duration min(Duration a, Duration b) { return a.compareTo(b) <= 0 ? a : b; }

@@ -3,6 +3,7 @@ package dev.gracekeeper.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gracekeeper.Poll;
 import dev.gracekeeper.app.AppConnections;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Figure;
@@ -24,12 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 class IdleWaitTest {
     @TempDir Path dir;
+    volatile AppConnections connections;
 
     ShutdownResult shutdown(int exitAt, Duration drainTimeout) throws Exception {
         AppConnections c = new AppConnections(List.of(8080), new ProcNetTcp(dir.resolve("tcp")),
                 TcpTables.stats(dir, 1, 1), Clock.SYSTEM, System::nanoTime);
         IdleWait wait = new IdleWait(c, exitAt, Optional.empty(), Optional.of(drainTimeout), Clock.SYSTEM,
                 System::nanoTime);
+        connections = c;
         MarkerStore store = new MarkerStore(Files.createDirectories(dir.resolve("state")));
         Lifecycle l = new Lifecycle(store, store.load(""), List.of(wait), Clock.SYSTEM, "", Duration.ofSeconds(20));
         return l.shutdown(Trigger.PRESTOP_HOOK, "").result().get(10, TimeUnit.SECONDS);
@@ -54,7 +57,9 @@ class IdleWaitTest {
         Files.writeString(tcp, "");
         Thread fix = new Thread(() -> {
             try {
-                Thread.sleep(100);
+                // Readable again only once the wait has met the unreadable table, as a real fix would.
+                Poll.until(Duration.ofSeconds(5), "the idle wait failed a read", () -> connections != null
+                        && connections.health().failures() > 0);
                 TcpTables.write(tcp, 8080, 0);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
