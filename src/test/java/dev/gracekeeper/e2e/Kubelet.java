@@ -135,13 +135,18 @@ final class Kubelet implements AutoCloseable {
         timeline.add(pod.name, who, what);
     }
 
+    /** The kubelet's default readiness failureThreshold: one slow probe does not take a pod out. */
+    static final int FAILURE_THRESHOLD = 3;
+
     private void probeLoop() {
+        int failedInARow = 0;
         while (!closed) {
-            boolean all = true;
+            boolean passed = true;
             for (ContainerSpec c : spec.containers()) {
-                if (c.readinessProbe().isPresent() && !probe(c.readinessProbe().get())) all = false;
+                if (c.readinessProbe().isPresent() && !probe(c.readinessProbe().get())) passed = false;
             }
-            if (terminating) all = false;
+            failedInARow = passed ? 0 : failedInARow + 1;
+            boolean all = !terminating && (passed || (ready && failedInARow < FAILURE_THRESHOLD));
             if (all != ready) {
                 ready = all;
                 event("kubelet", "pod " + (all ? "ready" : "not ready"));
