@@ -20,7 +20,8 @@
 #                (/proc/PID/stat) over WINDOW_S seconds, as % of one core
 #   drained      the load closes its connections, the shutdown ends; then the same over WINDOW_S: the
 #                restart watch's looks
-# Env: JARS (target/gracekeeper.jar), CROWD (20000), SAMPLES (60), HOOKS (100), WINDOW_S (10), JAVA17.
+# Env: JARS (target/gracekeeper.jar), CROWD (20000), SAMPLES (60), HOOKS (100), WINDOW_S (10), JAVA17, KEEPLOG
+# (a path prefix: each sidecar's log is kept as PREFIX-LABEL.log).
 # Needs root, iproute2, curl, a JDK 17 (javac). Every process it starts is killed and both namespaces
 # are deleted on exit; every wait is bounded.
 set -euo pipefail
@@ -124,6 +125,7 @@ case_run() { # JAR LABEL: one sidecar, every row, into $tmp/result-LABEL
   echo "drain_median $(pctl 0.5 < "$tmp/drain-$label")" >> "$out"
   echo "drain_p99 $(pctl 0.99 < "$tmp/drain-$label")" >> "$out"
   echo "hook_p99 $(awk '$1 ~ /\/shutdown$/ {print $3 * 1000}' "$tmp/hooks-$label" | pctl 0.99)" >> "$out"
+  [ -z "${KEEPLOG:-}" ] || cp "$tmp/sidecar-$label.log" "$KEEPLOG-$label.log"
   kill -KILL "$sidecar" "$app" 2>/dev/null || true
   wait "$sidecar" "$app" 2>/dev/null || true
   echo "drain-cost: $label: $(tr '\n' ' ' < "$out")" >&2

@@ -2,8 +2,10 @@ package dev.gracekeeper.app;
 
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.os.ProcNetTcp;
+import dev.gracekeeper.os.TcpCloseEvents;
 import dev.gracekeeper.os.TcpStats;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -50,6 +52,7 @@ public final class AppConnections {
     private final TcpStats stats;
     private final Clock clock;
     private final LongSupplier cpuNanos;
+    private final CloseEventsOpener opener;
     // All guarded by this.
     private ProcNetTcp.Counts counts;               // the last good walk; null before it or after a failed one
     private TcpStats.Signature walkedAt;            // the counters read just before that walk
@@ -64,9 +67,23 @@ public final class AppConnections {
     private long looks;
     private long walks;
     private long failures;
+    private String closeEvents;                     // how the last wait was woken; null before the first
+    private boolean closeEventsWarned;
 
     /** @param cpuNanos the calling thread's CPU time, what a walk is charged ({@link #threadCpuTime()}) */
     public AppConnections(List<Integer> ports, ProcNetTcp table, TcpStats stats, Clock clock, LongSupplier cpuNanos) {
+        this(ports, table, stats, clock, cpuNanos, TcpCloseEvents::open);
+    }
+
+    /** Opens the kernel's close events; {@link TcpCloseEvents#open()} but where a test replaces it. */
+    @FunctionalInterface
+    public interface CloseEventsOpener {
+        TcpCloseEvents open() throws IOException;
+    }
+
+    public AppConnections(List<Integer> ports, ProcNetTcp table, TcpStats stats, Clock clock, LongSupplier cpuNanos,
+                          CloseEventsOpener opener) {
+        this.opener = opener;
         this.cpuNanos = cpuNanos;
         this.ports = List.copyOf(ports);
         this.portTable = ProcNetTcp.portTable(ports);
@@ -86,9 +103,48 @@ public final class AppConnections {
     /** The state for /status and /metrics. */
     public record Health(List<Integer> ports, Optional<Integer> established, Optional<String> unknownBecause,
                          Optional<Instant> unknownSince, Optional<String> countersUnreadable, long looks, long walks,
-                         long failures) {}
+                         long failures, Optional<String> closeEvents) {}
 
     public List<Integer> ports() { return ports; }
+
+    /** The ports as a lookup table indexed by port, for {@link TcpCloseEvents#await}. */
+    public boolean[] portTable() { return portTable.clone(); }
+
+    /**
+     * Opens a subscription to the kernel's close events on a background thread (the first costs about
+     * 70 ms, loading jffi's library; later ones microseconds). It completes empty where they are not
+     * available, after one warning that says why and that waits poll instead; the caller closes it.
+     */
+    public CompletableFuture<Optional<TcpCloseEvents>> openCloseEvents() {
+        CompletableFuture<Optional<TcpCloseEvents>> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                TcpCloseEvents e = opener.open();
+                noteCloseEvents("on", null);
+                f.complete(Optional.of(e));
+            } catch (IOException | RuntimeException | LinkageError e) {
+                noteCloseEvents("unavailable, so waits poll: " + e.getMessage(), e);
+                f.complete(Optional.empty());
+            }
+        }, "close-events");
+        t.setDaemon(true);
+        t.start();
+        return f;
+    }
+
+    /** A wait that used close events and stopped trusting them. */
+    public void closeEventsFailed(IOException e) {
+        noteCloseEvents("failed during a wait, which polled from then on: " + e.getMessage(), e);
+    }
+
+    private synchronized void noteCloseEvents(String state, Throwable problem) {
+        closeEvents = state;
+        if (problem != null && !closeEventsWarned) {
+            closeEventsWarned = true;
+            log.warn("the kernel's close events for the app's connections are {}; the idle wait polls the counters"
+                    + " instead, which costs more CPU and notices the last connection later", state);
+        }
+    }
 
     /** A periodic look: counters, and a walk if they moved and the budget allows. */
     public Look look() { return look(false, Duration.ZERO, -1); }
@@ -192,6 +248,6 @@ public final class AppConnections {
     public synchronized Health health() {
         return new Health(ports, counts == null ? Optional.empty() : Optional.of(counts.established()),
                 Optional.ofNullable(problem), problem == null ? Optional.empty() : Optional.of(unknownSince),
-                Optional.ofNullable(gateProblem), looks, walks, failures);
+                Optional.ofNullable(gateProblem), looks, walks, failures, Optional.ofNullable(closeEvents));
     }
 }

@@ -9,18 +9,25 @@ import dev.gracekeeper.lifecycle.ShutdownStep;
 import dev.gracekeeper.lifecycle.StepContext;
 import dev.gracekeeper.os.AppProcess;
 import dev.gracekeeper.os.ProcNetTcp;
+import dev.gracekeeper.os.TcpCloseEvents;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Waits until the app is idle: no more than {@code GRACEKEEPER_DRAIN_EXIT_AT_CONNECTIONS} (0)
  * ESTABLISHED server-side connections left on its ports, or, when only the process is known, the
- * process has exited. Looks every {@link #POLL} through {@link AppConnections}, which costs
- * microseconds while nothing changes, so the drain ends within milliseconds of the last connection;
- * on a node so busy that a look costs more, less often ({@link Pacer}), up to {@link #POLL_MAX}.
+ * process has exited. Sleeps in the kernel until one of the app's connections is gone
+ * ({@link TcpCloseEvents}), then looks through {@link AppConnections}; so nothing runs while nothing
+ * closes, and the drain ends within milliseconds of the last connection. A look every
+ * {@link #EVENTS_BACKSTOP} catches what frees no socket (a FIN never acknowledged, a reset the app has
+ * not noticed). Where the events are not available (or until they are open: the first shutdown loads
+ * their library in the background), it polls every {@link #POLL}, less often on a node so busy that
+ * a look costs more ({@link Pacer}), up to {@link #POLL_MAX}.
  * Only a fresh count ends the wait: an unknown one (the tables cannot be read) waits on to the drain
  * timeout or the budget, and the result says why.
  *
@@ -37,6 +44,8 @@ public final class IdleWait implements ShutdownStep {
     static final Duration POLL_MAX = Duration.ofMillis(50);
     /** The share of one core the looks may take, walks of the connection tables aside. */
     static final double DUTY = 0.005;
+    /** Between looks while the kernel's close events wake the wait. */
+    static final Duration EVENTS_BACKSTOP = Duration.ofMillis(100);
 
     private final List<Integer> ports;
     private final int exitAt;
@@ -65,10 +74,20 @@ public final class IdleWait implements ShutdownStep {
     public String run(StepContext ctx) {
         Deadline d = drainTimeout.map(t -> ctx.budget().capped(t, Var.DRAIN_TIMEOUT.envName())).orElse(ctx.budget());
         long start = clock.nanoTime();
-        return ports.isEmpty() ? awaitExit(ctx, d, start) : awaitNoConnections(ctx, d, start);
+        if (ports.isEmpty()) return awaitExit(ctx, d, start);
+        CompletableFuture<Optional<TcpCloseEvents>> events = connections.openCloseEvents();
+        try {
+            return awaitNoConnections(ctx, d, start, events);
+        } finally {
+            events.thenAccept(e -> e.ifPresent(TcpCloseEvents::close));
+        }
     }
 
-    private String awaitNoConnections(StepContext ctx, Deadline d, long start) {
+    private String awaitNoConnections(StepContext ctx, Deadline d, long start,
+                                      CompletableFuture<Optional<TcpCloseEvents>> events) {
+        boolean[] portTable = connections.portTable();
+        boolean polling = false;
+        int wakes = 0;
         String where = "on :" + String.join(",:", ports.stream().map(String::valueOf).toList());
         String atMost = exitAt == 0 ? "" : " (at most " + exitAt + " allowed by " + Var.DRAIN_EXIT_AT_CONNECTIONS.envName() + ")";
         int first = -1;
@@ -88,7 +107,9 @@ public final class IdleWait implements ShutdownStep {
             }
             long ms = clock.millisSince(start);
             if (look.fresh() && last <= exitAt) {
-                return "idle after " + ms + " ms: " + last + " connections " + where + atMost + " (" + first + " at start)";
+                String how = wakes > 0 ? "; woken by " + wakes + " close event(s)" : first > 0 && polling ? "; polled" : "";
+                return "idle after " + ms + " ms: " + last + " connections " + where + atMost + " (" + first + " at start"
+                        + how + ")";
             }
             if (expired) {
                 String left = !unknown.isEmpty()
@@ -98,7 +119,19 @@ public final class IdleWait implements ShutdownStep {
                 if (unknown.isEmpty()) ctx.figure(Figure.CONNECTIONS_LEFT, last);
                 return "timed out after " + ms + " ms (" + d.name() + "): " + left;
             }
-            LockSupport.parkNanos(Math.min(pacer.next(look.walked()), Math.max(1, d.remaining().toNanos())));
+            long left = Math.max(1, d.remaining().toNanos());
+            Optional<TcpCloseEvents> e = polling ? Optional.empty() : events.getNow(Optional.empty());
+            polling |= events.isDone() && e.isEmpty();
+            if (e.isPresent()) {
+                try {
+                    if (e.get().await(portTable, Duration.ofNanos(Math.min(EVENTS_BACKSTOP.toNanos(), left)))) wakes++;
+                    continue;
+                } catch (IOException ex) {
+                    connections.closeEventsFailed(ex);
+                    polling = true;
+                }
+            }
+            LockSupport.parkNanos(Math.min(pacer.next(look.walked()), left));
         }
     }
 

@@ -66,6 +66,7 @@ final class StatusView {
                 .field("unknown_because", h.unknownBecause().orElse(null))
                 .field("unknown_since", h.unknownSince())
                 .field("counters_unreadable", h.countersUnreadable().orElse(null))
+                .field("close_events", h.closeEvents().orElse(null))
                 .field("looks", h.looks()).field("walks", h.walks()).field("read_failures", h.failures()).end();
     }
 

@@ -13,7 +13,12 @@ import dev.gracekeeper.lifecycle.Outcome;
 import dev.gracekeeper.lifecycle.ShutdownResult;
 import dev.gracekeeper.lifecycle.Trigger;
 import dev.gracekeeper.os.ProcNetTcp;
+import dev.gracekeeper.os.TcpStats;
 import dev.gracekeeper.os.TcpTables;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,5 +93,54 @@ class IdleWaitTest {
         assertEquals(Outcome.TIMED_OUT, r.outcome(), r.toString());
         assertTrue(r.detail().contains("3 connection(s) still open on :8080"), r.detail());
         assertEquals(3L, r.figures().get(Figure.CONNECTIONS_LEFT));
+    }
+
+    /** A real app port on loopback, the real tables and counters; the close events as {@code opener} gives them. */
+    ShutdownResult realShutdown(AppConnections.CloseEventsOpener opener, Duration closeAfter) throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (ServerSocket app = new ServerSocket(0, 50, lo); Socket client = new Socket(lo, app.getLocalPort())) {
+            Socket served = app.accept();
+            AppConnections c = new AppConnections(List.of(app.getLocalPort()), new ProcNetTcp(), new TcpStats(),
+                    Clock.SYSTEM, AppConnections.threadCpuTime(), opener);
+            connections = c;
+            IdleWait wait = new IdleWait(c, 0, Optional.empty(), Optional.of(Duration.ofSeconds(20)), Clock.SYSTEM,
+                    AppConnections.threadCpuTime());
+            MarkerStore store = new MarkerStore(Files.createDirectories(dir.resolve("state")));
+            Lifecycle l = new Lifecycle(store, store.load(""), List.of(wait), Clock.SYSTEM, "", Duration.ofSeconds(30));
+            Thread closer = new Thread(() -> {
+                try {
+                    Thread.sleep(closeAfter.toMillis());
+                    served.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            closer.start();
+            ShutdownResult r = l.shutdown(Trigger.PRESTOP_HOOK, "").result().get(20, TimeUnit.SECONDS);
+            closer.join();
+            return r;
+        }
+    }
+
+    @Test
+    void theKernelsCloseEventEndsTheWaitWhenTheLastConnectionGoes() throws Exception {
+        ShutdownResult r = realShutdown(dev.gracekeeper.os.TcpCloseEvents::open, Duration.ofMillis(800));
+        assertEquals(Outcome.DRAINED, r.outcome(), r.toString());
+        assertTrue(r.detail().contains("0 connections on :"), r.detail());
+        assertEquals(Optional.of("on"), connections.health().closeEvents());
+        assertTrue(r.detail().contains("(1 at start; woken by 1 close event(s))"), r.detail());
+        assertTrue(r.duration().toMillis() < 4_000, r.toString());
+    }
+
+    @Test
+    void withoutCloseEventsTheWaitPollsAndSaysWhy() throws Exception {
+        ShutdownResult r = realShutdown(() -> {
+            throw new IOException("bind to sock_diag's TCP destroy groups: errno 1");
+        }, Duration.ofMillis(500));
+        assertEquals(Outcome.DRAINED, r.outcome(), r.toString());
+        assertTrue(r.detail().contains("(1 at start; polled)"), r.detail());
+        assertEquals(Optional.of("unavailable, so waits poll: bind to sock_diag's TCP destroy groups: errno 1"),
+                connections.health().closeEvents());
+        assertTrue(r.duration().toMillis() < 4_000, r.toString());
     }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsTest {
     @TempDir Path dir;
     static final AppConnections.Health NO_PORTS = new AppConnections.Health(List.of(), Optional.empty(),
-            Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 0);
+            Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 0, Optional.empty());
 
     Lifecycle lifecycle(ShutdownStep... steps) {
         MarkerStore store = new MarkerStore(dir);

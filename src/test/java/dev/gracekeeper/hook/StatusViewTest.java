@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StatusViewTest {
     @TempDir Path dir;
     static final AppConnections.Health NO_PORTS = new AppConnections.Health(List.of(), Optional.empty(),
-            Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 0);
+            Optional.empty(), Optional.empty(), Optional.empty(), 0, 0, 0, Optional.empty());
 
     static String field(String json, String name) { return JsonField.of(json, name); }
 

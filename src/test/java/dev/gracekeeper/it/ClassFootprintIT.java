@@ -16,13 +16,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What is not configured costs nothing: the real jar, started with {@code -Xlog:class+load}, loads
- * no class of OkHttp (with Kotlin, under it), of jnr-ffi and jffi, or of the JVM's management
- * (JMX), unless a configured feature needs it; each feature loads its own and not the others'.
- * Every sidecar answers /readyz and runs one shutdown with its drain first.
+ * no class of OkHttp (with Kotlin, under it), of jnr-ffi, or of the JVM's management (JMX), unless a
+ * configured feature needs it; each feature loads its own and not the others'. Every sidecar answers
+ * /readyz and runs one shutdown with its drain first. jffi, the native layer under jnr-ffi, is
+ * loaded by the first shutdown of a sidecar with app ports for the kernel's close events, and only
+ * its few classes: none of jnr-ffi's generated bindings.
  */
 class ClassFootprintIT {
     static final List<String> OKHTTP = List.of("okhttp3.", "okio.", "kotlin.");
-    static final List<String> JNR_FFI = List.of("jnr.ffi.", "com.kenai.jffi.");
+    static final List<String> JNR_FFI = List.of("jnr.ffi.", "jnr.x86asm.", "jnr.a64asm.");
+    static final String JFFI = "com.kenai.jffi.";
+    /** jffi's classes the close events need (51 on JDK 17). */
+    static final int JFFI_AT_MOST = 60;
     /**
      * The platform MBean server and its MXBeans. Some 20 classes of JMX still load: XNIO's ObjectName
      * and the factory that refuses the server, and ThreadMXBean for the idle wait's CPU accounting.
@@ -37,6 +42,8 @@ class ClassFootprintIT {
         List<String> loaded = loadedClasses(Map.of());
         assertNone(loaded, OKHTTP);
         assertNone(loaded, JNR_FFI);
+        long jffi = loaded.stream().filter(c -> c.startsWith(JFFI)).count();
+        assertTrue(jffi <= JFFI_AT_MOST, "jffi for the close events only: " + jffi + " classes");
         assertNone(loaded, JMX);
         assertTrue(loaded.contains("io.undertow.Undertow"), "the log is of the sidecar: " + loaded.size() + " classes");
     }

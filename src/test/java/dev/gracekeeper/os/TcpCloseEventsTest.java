@@ -1,0 +1,61 @@
+package dev.gracekeeper.os;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The kernel's destroy notices, on real loopback sockets of this process's network namespace. */
+class TcpCloseEventsTest {
+    @Test
+    void wakesWhenASocketOfThePortsIsFreedAndNotForOtherPorts() throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (TcpCloseEvents events = TcpCloseEvents.open();
+             ServerSocket app = new ServerSocket(0, 50, lo);
+             ServerSocket other = new ServerSocket(0, 50, lo)) {
+            boolean[] ports = new boolean[65536];
+            ports[app.getLocalPort()] = true;
+
+            // A connection of another port comes and goes: no wake, the wait runs to its timeout.
+            try (Socket c = new Socket(lo, other.getLocalPort()); Socket s = other.accept()) {
+                s.close();
+            }
+            long start = System.nanoTime();
+            assertFalse(events.await(ports, Duration.ofMillis(300)), "no socket of the app's port went");
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(ms >= 290 && ms < 2_000, "waited out its timeout, no longer: " + ms + " ms");
+
+            try (Socket c = new Socket(lo, app.getLocalPort())) {
+                Socket s = app.accept();
+                Thread closer = new Thread(() -> {
+                    try {
+                        Thread.sleep(200);
+                        s.close();              // the app's end: FIN-WAIT, then freed once the client acknowledges
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                closer.start();
+                start = System.nanoTime();
+                assertTrue(events.await(ports, Duration.ofSeconds(10)), "the app's end of the connection went");
+                ms = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(ms >= 150 && ms < 5_000, "woke when it went, not before or at the timeout: " + ms + " ms");
+                closer.join();
+            }
+        }
+    }
+
+    @Test
+    void aClosedSubscriptionClosesOnceAndAnotherOpens() throws Exception {
+        TcpCloseEvents first = TcpCloseEvents.open();
+        first.close();
+        first.close();
+        try (TcpCloseEvents second = TcpCloseEvents.open()) {
+            assertFalse(second.await(new boolean[65536], Duration.ofMillis(20)));
+        }
+    }
+}
