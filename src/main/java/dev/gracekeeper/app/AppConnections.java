@@ -57,6 +57,8 @@ public final class AppConnections {
     private ProcNetTcp.Counts counts;               // the last good walk; null before it or after a failed one
     private TcpStats.Signature walkedAt;            // the counters read just before that walk
     private long walkedAtNanos;
+    private int appTables;                          // the tables that held an app socket at the last full walk
+    private long appTablesAt;
     private long tokens = BURST.toNanos();
     private long refilledAt;
     private String problem;                         // why the count is unknown; null while known
@@ -181,7 +183,18 @@ public final class AppConnections {
         }
         long cpu = cpuNanos.getAsLong();
         try {
-            counts = table.count(portTable);
+            int tables = table.allTables();
+            // A wait's walk reads only the tables the app's sockets are in. It gains sockets in another
+            // table only through a new listener there, which the listeners' looks see within their
+            // backstop; the wait's own backstop walk reads every table.
+            boolean backstopDue = walkedAt == null || now - walkedAtNanos >= BACKSTOP.toNanos();
+            boolean partial = appTables != 0 && now - appTablesAt < LISTENERS_BACKSTOP.toNanos()
+                    && (mustWalk || exitAt >= 0 && !backstopDue);
+            counts = table.count(portTable, partial ? appTables : tables);
+            if (!partial) {
+                appTables = counts.tablesWithPorts();
+                appTablesAt = now;
+            }
             walkedAt = sig;
             walkedAtNanos = now;
             if (problem != null) {

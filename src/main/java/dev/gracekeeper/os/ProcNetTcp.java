@@ -52,8 +52,11 @@ public final class ProcNetTcp {
      * @param listeners the listening sockets' inodes: a new process (a new app instance) opens new ones
      * @param handshakes connections of any port in SYN-SENT or SYN-RECV: ones that may become
      *                   ESTABLISHED without another open being counted
+     * @param tablesWithPorts the tables read (bit i: the i-th file) that hold a socket of the ports, in
+     *                   any state: an app listening on {@code ::} only has nothing in {@code tcp}
      */
-    public record Counts(int established, int listening, int listeningPorts, Inodes listeners, int handshakes) {}
+    public record Counts(int established, int listening, int listeningPorts, Inodes listeners, int handshakes,
+                         int tablesWithPorts) {}
 
     /** A set of socket inodes, sorted. */
     public static final class Inodes {
@@ -83,19 +86,29 @@ public final class ProcNetTcp {
         @Override public String toString() { return Arrays.toString(sorted); }
     }
 
+    /** Every table: bit i stands for the i-th file. */
+    public int allTables() { return (1 << files.length) - 1; }
+
+    /** Reads every table once. */
+    public Counts count(boolean[] ports) throws IOException { return count(ports, allTables()); }
+
     /**
-     * Reads both tables once.
+     * Reads the chosen tables once. Each read walks the whole shared hash table, so skipping a table
+     * that cannot hold the app's sockets halves a look.
      *
      * @param ports local ports to count, as a lookup table indexed by port
+     * @param tables which files to read, bit i for the i-th
      */
-    public synchronized Counts count(boolean[] ports) throws IOException {
+    public synchronized Counts count(boolean[] ports, int tables) throws IOException {
         int established = 0;
         int listening = 0;
         int listeningPorts = 0;
         int handshakes = 0;
+        int withPorts = 0;
         long[] inodes = null;
         stamp++;
         for (int fi = 0; fi < files.length; fi++) {
+            if ((tables & 1 << fi) == 0) continue;
             Path f = files[fi];
             int len = read(f, fi > 0);
             if (len < 0) continue;
@@ -117,6 +130,7 @@ public final class ProcNetTcp {
                 if (port < 0 || state < 0) throw unparsable(f, line, i, lineEnd, "no local port and state");
                 if (state == SYN_SENT || state == SYN_RECV) handshakes++;
                 if (ports[port]) {
+                    withPorts |= 1 << fi;
                     if (state == ESTABLISHED) established++;
                     else if (state == LISTEN) {
                         listening++;
@@ -133,7 +147,7 @@ public final class ProcNetTcp {
             }
         }
         return new Counts(established, listening, listeningPorts,
-                inodes == null ? Inodes.NONE : Inodes.of(Arrays.copyOf(inodes, listening)), handshakes);
+                inodes == null ? Inodes.NONE : Inodes.of(Arrays.copyOf(inodes, listening)), handshakes, withPorts);
     }
 
     public static boolean[] portTable(Iterable<Integer> ports) {

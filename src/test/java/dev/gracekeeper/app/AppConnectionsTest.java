@@ -141,4 +141,45 @@ class AppConnectionsTest {
         assertEquals(0, established(connections.look()));
         assertTrue(connections.health().countersUnreadable().isPresent());
     }
+
+    @Test
+    void aWaitWalksOnlyTheTableTheAppIsInUntilItsBackstop() throws Exception {
+        Path tcp4 = dir.resolve("tcp4only");
+        Files.writeString(tcp4, TcpTables.TCP_HEADER + TcpTables.line(0, 9999, 0, 0x0A, 77));   // someone else's
+        TcpStats stats = TcpTables.stats(dir, 3, 4);
+        AppConnections c = new AppConnections(List.of(8080), new ProcNetTcp(tcp4, tcp), stats, clock, () -> cpu += walkCpu);
+        assertEquals(3, established(c.look()));        // a listeners' look reads both tables
+
+        // The app's table changes and the other becomes unreadable: a wait's walk never opens the other.
+        Files.writeString(tcp4, "garbage");
+        TcpTables.write(tcp, 8080, 1);
+        TcpTables.stats(dir, 1, 4);
+        nanos += Duration.ofSeconds(1).toNanos();
+        AppConnections.Look look = c.lookFresh();
+        assertTrue(look.fresh() && look.walked());
+        assertEquals(1, established(look));
+        TcpTables.stats(dir, 0, 4);
+        TcpTables.write(tcp, 8080, 0);
+        nanos += Duration.ofSeconds(1).toNanos();
+        assertEquals(0, established(c.lookUntil(0)));
+
+        // The wait's backstop walk, and a listeners' look, read every table again.
+        nanos += AppConnections.BACKSTOP.toNanos();
+        assertTrue(c.lookUntil(0).counts().isEmpty(), "the other table is read, and cannot be");
+    }
+
+    @Test
+    void withNoAppSocketSeenEveryWalkReadsEveryTable() throws Exception {
+        Path tcp4 = dir.resolve("tcp4only");
+        Files.writeString(tcp4, TcpTables.TCP_HEADER);
+        Path tcp6 = dir.resolve("tcp6none");
+        Files.writeString(tcp6, TcpTables.TCP_HEADER);
+        TcpStats stats = TcpTables.stats(dir, 3, 4);
+        AppConnections c = new AppConnections(List.of(8080), new ProcNetTcp(tcp4, tcp6), stats, clock, () -> cpu += walkCpu);
+        assertEquals(0, established(c.look()));
+        TcpTables.write(tcp6, 8080, 2);                 // the app starts listening, in the second table
+        TcpTables.stats(dir, 5, 6);
+        nanos += Duration.ofSeconds(1).toNanos();
+        assertEquals(2, established(c.lookFresh()));
+    }
 }

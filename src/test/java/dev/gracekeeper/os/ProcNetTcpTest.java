@@ -97,7 +97,7 @@ class ProcNetTcpTest {
                 + "   2: 0000000000000000FFFF00000100007F:D431 0000000000000000FFFF00000100007F:1F90 01 00000000:00000000"
                 + " 00:00000000 00000000     0        0 5152 1 0000000000000000 20 4 30 10 -1\n");
         ProcNetTcp.Counts c = new ProcNetTcp(f).count(ProcNetTcp.portTable(List.of(8080)));
-        assertEquals(new ProcNetTcp.Counts(1, 1, 1, ProcNetTcp.Inodes.of(4242), 0), c);
+        assertEquals(new ProcNetTcp.Counts(1, 1, 1, ProcNetTcp.Inodes.of(4242), 0, 1), c);
     }
 
     @Test
@@ -154,5 +154,22 @@ class ProcNetTcpTest {
         boolean[] ports = ProcNetTcp.portTable(List.of(8080));
         assertEquals(3, new ProcNetTcp(tcp4, dir.resolve("tcp6")).count(ports).established());
         assertThrows(IOException.class, () -> new ProcNetTcp(dir.resolve("none"), tcp4).count(ports));
+    }
+
+    @Test
+    void readsOnlyTheChosenTablesAndSaysWhichHoldThePorts(@TempDir Path dir) throws Exception {
+        Path v4 = dir.resolve("tcp");
+        Path v6 = dir.resolve("tcp6");
+        Files.writeString(v4, TcpTables.TCP_HEADER + TcpTables.line(0, 9999, 0, 0x0A, 1));
+        TcpTables.write(v6, 8080, 2);
+        ProcNetTcp both = new ProcNetTcp(v4, v6);
+        boolean[] ports = ProcNetTcp.portTable(List.of(8080));
+        assertEquals(3, both.allTables());
+        ProcNetTcp.Counts all = both.count(ports);
+        assertEquals(2, all.established());
+        assertEquals(0b10, all.tablesWithPorts(), "only the second table holds port 8080");
+        Files.writeString(v4, "not a table");
+        assertEquals(2, both.count(ports, 0b10).established(), "the first table is not read");
+        assertEquals(0, both.count(ports, 0b00).established());
     }
 }
