@@ -72,7 +72,7 @@ public final class RestartWatcher implements Runnable {
             String why = newProcess ? "a new app process " + now.get().pid() + " replaced " + drainedProcess.get().pid()
                     : newListeners ? "new listening sockets on the app ports" : "the app is back after being gone";
             log.info("new app instance detected while {}: {}; starting a new generation", phase.label(), why);
-            lifecycle.poststart(" (no hook: " + why + ")").join();   // the watcher's thread may wait for the fsync
+            lifecycle.poststart(" (no hook: " + why + ")").join();   // the watcher's thread may wait for the write
             sawGone = false;
         }
     }

@@ -12,6 +12,7 @@ import dev.gracekeeper.os.ProcNetTcp;
 import dev.gracekeeper.os.TcpCloseEvents;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -70,22 +71,28 @@ public final class IdleWait implements ShutdownStep {
     @Override
     public String name() { return NAME; }
 
+    /** A wait: run again after a restart, it ends at once or waits only what is left. */
+    @Override
+    public boolean repeatable() { return true; }
+
     @Override
     public String run(StepContext ctx) {
         Deadline d = drainTimeout.map(t -> ctx.budget().capped(t, Var.DRAIN_TIMEOUT.envName())).orElse(ctx.budget());
         long start = clock.nanoTime();
         if (ports.isEmpty()) return awaitExit(ctx, d, start);
-        CompletableFuture<Optional<TcpCloseEvents>> events = connections.openCloseEvents();
+        List<CompletableFuture<Optional<TcpCloseEvents>>> opened = new ArrayList<>(1);
         try {
-            return awaitNoConnections(ctx, d, start, events);
+            return awaitNoConnections(ctx, d, start, opened);
         } finally {
-            events.thenAccept(e -> e.ifPresent(TcpCloseEvents::close));
+            for (var events : opened) events.thenAccept(e -> e.ifPresent(TcpCloseEvents::close));
         }
     }
 
+    /** @param opened where the close events go once the first look finds the app busy: the caller closes them */
     private String awaitNoConnections(StepContext ctx, Deadline d, long start,
-                                      CompletableFuture<Optional<TcpCloseEvents>> events) {
+                                      List<CompletableFuture<Optional<TcpCloseEvents>>> opened) {
         boolean[] portTable = connections.portTable();
+        CompletableFuture<Optional<TcpCloseEvents>> events = null;
         boolean polling = false;
         int wakes = 0;
         String where = "on :" + String.join(",:", ports.stream().map(String::valueOf).toList());
@@ -120,6 +127,10 @@ public final class IdleWait implements ShutdownStep {
                 return "timed out after " + ms + " ms (" + d.name() + "): " + left;
             }
             long left = Math.max(1, d.remaining().toNanos());
+            if (events == null) {
+                events = connections.openCloseEvents();
+                opened.add(events);
+            }
             Optional<TcpCloseEvents> e = polling ? Optional.empty() : events.getNow(Optional.empty());
             polling |= events.isDone() && e.isEmpty();
             if (e.isPresent()) {

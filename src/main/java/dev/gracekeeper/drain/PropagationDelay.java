@@ -27,6 +27,10 @@ public final class PropagationDelay implements ShutdownStep {
     @Override
     public String name() { return NAME; }
 
+    /** A wait: run again after a restart, it ends at once or waits only what is left. */
+    @Override
+    public boolean repeatable() { return true; }
+
     @Override
     public String run(StepContext ctx) throws InterruptedException {
         Duration elapsed = Duration.between(ctx.firstTriggerAt(), clock.now());

@@ -149,7 +149,7 @@ public final class Lifecycle {
     /**
      * A new app instance started. While a shutdown runs, the new generation begins once it has
      * finished (the old instance's shutdown is bounded by its own deadline). Never blocks the
-     * caller (the hook server's I/O thread): the marker's fsyncs run on another thread, and the
+     * caller (the hook server's I/O thread): the marker is written on another thread, and the
      * future completes once the marker holds the new generation.
      */
     public CompletableFuture<Snapshot> poststart(String detail) {
@@ -181,7 +181,10 @@ public final class Lifecycle {
         });
     }
 
-    /** Called on the shutdown's thread when a shutdown starts or resumes, before its first step. */
+    /**
+     * Called on the shutdown's thread when a shutdown starts or resumes, before its first step and while
+     * the marker is written: a listener looks and notes, it does not act.
+     */
     public void onStarted(Runnable listener) { startListeners.add(listener); }
 
     /** Called with every finished shutdown, after the marker is written and before callers are answered. */
@@ -199,7 +202,9 @@ public final class Lifecycle {
     }
 
     private ShutdownResult drain(Snapshot first) {
-        persist(first);
+        // The start listeners only look (the restart watch notes the app's listeners, one walk of the
+        // connection tables), so they run while the marker takes T0; no step runs before it has.
+        CompletableFuture<Void> written = CompletableFuture.runAsync(() -> persist(first));
         for (Runnable l : startListeners) {
             try {
                 l.run();
@@ -207,6 +212,7 @@ public final class Lifecycle {
                 log.error("shutdown start listener failed", e);
             }
         }
+        written.join();
         Instant t0 = first.firstTriggerAt().orElseThrow();
         StepContext ctx = new StepContext(t0, Deadline.at(clock, t0.plus(shutdownBound), BUDGET));
         StepRunner.Run run = runner.run(first.generation(), ctx, first.stepsDone(), new StepRunner.Progress() {
@@ -216,14 +222,14 @@ public final class Lifecycle {
                 }
             }
 
-            @Override public void finished(List<String> stepsDone) {
+            @Override public void finished(ShutdownStep step, List<String> stepsDone) {
                 Snapshot s;
                 synchronized (lock) {
                     s = snapshot.withShutdown(snapshot.firstTrigger(), snapshot.firstTriggerAt(), stepsDone)
                             .withStep(Optional.empty());
                     snapshot = s;
                 }
-                persist(s);
+                if (!step.repeatable()) persist(s);
             }
         });
         ShutdownResult r = new ShutdownResult(first.generation(), run.outcome(), first.firstTrigger().orElseThrow(),

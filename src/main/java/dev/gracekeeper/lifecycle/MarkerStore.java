@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,9 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the marker file crash-safe: write a temp file, fsync it, rename it over the marker
- * atomically, fsync the directory. A failing state dir never stops the sidecar: the state stays
- * in memory, the error is logged once (and again only after a recovery) and shown in status.
+ * Keeps the marker file whole whenever the sidecar stops: write a temp file, rename it over the
+ * marker atomically, so a sidecar that starts again reads either the old marker or the new one.
+ * Nothing is fsynced: what the marker guards against (a hook sent again, a sidecar restarted, a
+ * liveness restart) happens within one boot of the node, where every reader sees a renamed file at
+ * once; after a node crash every container of the pod starts again as a new generation, and a
+ * marker torn by the crash is moved aside as unreadable. Two fsyncs per write cost about half a
+ * millisecond each on the path that answers the kubelet. A failing state dir never stops the
+ * sidecar: the state stays in memory, the error is logged once (and again only after a recovery)
+ * and shown in status.
  *
  * <p>The state dir may be shared with a container that is not trusted, so no name in it is
  * trusted: the temp file is created exclusively under a fresh random name, and a link, FIFO,
@@ -143,7 +148,7 @@ public final class MarkerStore {
     }
 
     /**
-     * Durably replaces the marker, unless a newer version was written already (writers run outside
+     * Replaces the marker atomically, unless a newer version was written already (writers run outside
      * the lifecycle lock and may arrive out of order).
      *
      * @return true when the marker on disk now holds this version
@@ -162,9 +167,6 @@ public final class MarkerStore {
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             temp = null;
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
         } catch (IOException e) {
             deleteTemp(temp);
             fail(Files.isDirectory(dir) ? "cannot write " + file + ": " + describe(e)
@@ -179,14 +181,13 @@ public final class MarkerStore {
         return true;
     }
 
-    /** Writes and fsyncs a temp file created exclusively under a fresh name, so nothing planted is opened. */
+    /** Writes a temp file created exclusively under a fresh name, so nothing planted is opened. */
     private Path createTemp(byte[] bytes) throws IOException {
         for (int attempt = 1; ; attempt++) {
             Path temp = dir.resolve(TEMP_PREFIX + "-" + randomHex(8));
             try (FileChannel ch = NoFollow.createNew(temp)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
                 return temp;
             } catch (FileAlreadyExistsException e) {
                 if (attempt == 3) throw e;   // 64 random bits taken three times: someone is guessing

@@ -21,7 +21,7 @@ final class StepRunner {
     interface Progress {
         void started(Snapshot.Step step);
 
-        void finished(List<String> stepsDone);
+        void finished(ShutdownStep step, List<String> stepsDone);
     }
 
     /** What the steps came to: the outcome so far, one line per step, the steps now done. */
@@ -62,7 +62,7 @@ final class StepRunner {
                     clock.millisSince(began), Duration.between(ctx.firstTriggerAt(), clock.now()).toMillis(), what);
             append(detail, step.name() + ": " + what);
             done.add(step.name());
-            progress.finished(List.copyOf(done));
+            progress.finished(step, List.copyOf(done));
         }
         if (ctx.unfinished() != null && outcome == Outcome.DRAINED) outcome = Outcome.TIMED_OUT;
         return new Run(outcome, detail.toString(), List.copyOf(done));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gracekeeper.Poll;
 import dev.gracekeeper.drain.PropagationDelay;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class LifecycleTest {
     @TempDir Path dir;
 
     /** A step that counts its runs and, when gated, waits for the test to open the gate. */
-    static final class GatedStep implements ShutdownStep {
+    static class GatedStep implements ShutdownStep {
         final String name;
         final AtomicInteger runs = new AtomicInteger();
         final CountDownLatch gate;
@@ -256,5 +257,35 @@ class LifecycleTest {
         assertEquals(Phase.DRAINED, m.phase());
         assertEquals(List.of("work"), m.stepsDone());
         assertEquals(Optional.of(Outcome.DRAINED), m.outcome());
+    }
+
+    @Test
+    void aRepeatableStepIsWrittenWithTheNextWriteAndAnActionAtOnce() throws Exception {
+        GatedStep wait = new GatedStep("wait", false) {
+            @Override public boolean repeatable() { return true; }
+        };
+        GatedStep act = new GatedStep("act", true);
+        GatedStep last = new GatedStep("last-wait", true) {
+            @Override public boolean repeatable() { return true; }
+        };
+        Lifecycle lc = lifecycle(wait, act, last);
+        var result = lc.shutdown(Trigger.PRESTOP_HOOK, "").result();
+        Poll.until(Duration.ofSeconds(5), "act runs", () -> act.runs.get() == 1);
+        assertEquals(List.of(), marker().stepsDone(), "the wait's end alone wrote nothing");
+        act.gate.countDown();
+        Poll.until(Duration.ofSeconds(5), "the last wait runs", () -> last.runs.get() == 1);
+        Poll.until(Duration.ofSeconds(5), "the action is written", () -> marker().stepsDone().equals(List.of("wait", "act")));
+        last.gate.countDown();
+        result.get(5, TimeUnit.SECONDS);
+        assertEquals(List.of("wait", "act", "last-wait"), marker().stepsDone());
+        assertEquals(Phase.DRAINED, marker().phase());
+    }
+
+    Marker marker() {
+        try {
+            return Marker.parse(Files.readString(dir.resolve(MarkerStore.FILE)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
