@@ -5,11 +5,13 @@ import dev.gracekeeper.os.ProcNetTcp;
 import dev.gracekeeper.os.TcpCloseEvents;
 import dev.gracekeeper.os.TcpStats;
 import java.io.IOException;
-import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +59,7 @@ public final class AppConnections {
     private ProcNetTcp.Counts counts;               // the last good walk; null before it or after a failed one
     private TcpStats.Signature walkedAt;            // the counters read just before that walk
     private long walkedAtNanos;
+    private Set<String> left;                       // the last wait's walk's connections, less those gone since
     private int appTables;                          // the tables that held an app socket at the last full walk
     private long appTablesAt;
     private long tokens = BURST.toNanos();
@@ -173,6 +176,10 @@ public final class AppConnections {
         long backstop = (exitAt >= 0 || mustWalk ? BACKSTOP : LISTENERS_BACKSTOP).toNanos();
         boolean fresh = counts != null && sig != null && sig.equals(walkedAt) && now - walkedAtNanos < backstop;
         if (fresh) return new Look(Optional.of(counts), true, "", false);
+        if (exitAt >= 0 && left != null && left.size() <= exitAt && left.size() < counts.established()
+                && nothingArrived(sig)) {
+            return new Look(Optional.of(counts.withEstablished(List.copyOf(left))), true, "", false);
+        }
         if (exitAt >= 0 && counts != null && sig != null && walkedAt != null && now - walkedAtNanos < BACKSTOP.toNanos()
                 && departuresAtMost(sig) < counts.established() - exitAt) {
             return new Look(Optional.of(counts), false, "", false);
@@ -190,7 +197,9 @@ public final class AppConnections {
             boolean backstopDue = walkedAt == null || now - walkedAtNanos >= BACKSTOP.toNanos();
             boolean partial = appTables != 0 && now - appTablesAt < LISTENERS_BACKSTOP.toNanos()
                     && (mustWalk || exitAt >= 0 && !backstopDue);
-            counts = table.count(portTable, partial ? appTables : tables);
+            boolean keys = exitAt >= 0 || mustWalk;
+            counts = table.count(portTable, partial ? appTables : tables, keys);
+            left = keys ? new HashSet<>(counts.connections()) : null;
             if (!partial) {
                 appTables = counts.tablesWithPorts();
                 appTablesAt = now;
@@ -207,6 +216,7 @@ public final class AppConnections {
         } catch (IOException | RuntimeException e) {
             failures++;
             counts = null;
+            left = null;
             if (problem == null) {
                 unknownSince = clock.now();
                 log.warn("cannot read the app's connections ({}): the count is unknown, so no wait ends on it;"
@@ -222,6 +232,24 @@ public final class AppConnections {
             // so far below zero that the looks after it (the app gone, readiness) went stale for seconds.
             if (!mustWalk) tokens -= cpuNanos.getAsLong() - cpu;
         }
+    }
+
+    /**
+     * A connection of the last wait's walk that the kernel reports gone ({@link TcpCloseEvents}), as
+     * {@link ProcNetTcp#key}: once enough are gone, and nothing can have arrived since that walk, the
+     * wait knows it is over without another walk. A key that walk did not count changes nothing.
+     */
+    public synchronized void gone(String key) {
+        if (left != null) left.remove(key);
+    }
+
+    /**
+     * Whether no connection can have become ESTABLISHED since the last walk: no open of either kind
+     * counted (a passive one is counted when the handshake completes), and none under way then.
+     */
+    private boolean nothingArrived(TcpStats.Signature sig) {
+        return sig != null && walkedAt != null && counts.handshakes() == 0
+                && sig.passiveOpens() == walkedAt.passiveOpens() && sig.activeOpens() == walkedAt.activeOpens();
     }
 
     /**

@@ -135,7 +135,7 @@ public final class IdleWait implements ShutdownStep {
             polling |= events.isDone() && e.isEmpty();
             if (e.isPresent()) {
                 try {
-                    if (e.get().await(portTable, Duration.ofNanos(Math.min(EVENTS_BACKSTOP.toNanos(), left)))) wakes++;
+                    if (e.get().await(portTable, Duration.ofNanos(Math.min(EVENTS_BACKSTOP.toNanos(), left)), connections::gone)) wakes++;
                     continue;
                 } catch (IOException ex) {
                     connections.closeEventsFailed(ex);

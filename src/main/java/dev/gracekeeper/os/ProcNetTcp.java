@@ -3,9 +3,12 @@ package dev.gracekeeper.os;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Counts the app's server-side TCP connections from {@code /proc/net/tcp} and {@code /proc/net/tcp6}
@@ -54,9 +57,30 @@ public final class ProcNetTcp {
      *                   ESTABLISHED without another open being counted
      * @param tablesWithPorts the tables read (bit i: the i-th file) that hold a socket of the ports, in
      *                   any state: an app listening on {@code ::} only has nothing in {@code tcp}
+     * @param connections the ESTABLISHED connections counted, each as {@link #key}; empty unless asked for
      */
     public record Counts(int established, int listening, int listeningPorts, Inodes listeners, int handshakes,
-                         int tablesWithPorts) {}
+                         int tablesWithPorts, List<String> connections) {
+        public Counts withEstablished(List<String> left) {
+            return new Counts(left.size(), listening, listeningPorts, listeners, handshakes, tablesWithPorts, left);
+        }
+    }
+
+    /**
+     * A connection as both this table and the kernel's socket messages name it: the remote address
+     * as the table prints it (8 hex digits, or 32 for IPv6: each 32-bit word of the address as read
+     * on this host), the remote port in 4 hex digits, and the local port.
+     */
+    public static String key(int[] remoteWords, int remotePort, int localPort) {
+        StringBuilder sb = new StringBuilder(48);
+        for (int w : remoteWords) hex(sb, w & 0xffffffffL, 8);
+        hex(sb.append(':'), remotePort, 4);
+        return sb.append('/').append(localPort).toString();
+    }
+
+    private static void hex(StringBuilder sb, long v, int digits) {
+        for (int k = digits - 1; k >= 0; k--) sb.append("0123456789ABCDEF".charAt((int) (v >>> (4 * k)) & 0xf));
+    }
 
     /** A set of socket inodes, sorted. */
     public static final class Inodes {
@@ -90,7 +114,7 @@ public final class ProcNetTcp {
     public int allTables() { return (1 << files.length) - 1; }
 
     /** Reads every table once. */
-    public Counts count(boolean[] ports) throws IOException { return count(ports, allTables()); }
+    public Counts count(boolean[] ports) throws IOException { return count(ports, allTables(), false); }
 
     /**
      * Reads the chosen tables once. Each read walks the whole shared hash table, so skipping a table
@@ -98,13 +122,15 @@ public final class ProcNetTcp {
      *
      * @param ports local ports to count, as a lookup table indexed by port
      * @param tables which files to read, bit i for the i-th
+     * @param keys whether to name each ESTABLISHED connection counted ({@link Counts#connections()})
      */
-    public synchronized Counts count(boolean[] ports, int tables) throws IOException {
+    public synchronized Counts count(boolean[] ports, int tables, boolean keys) throws IOException {
         int established = 0;
         int listening = 0;
         int listeningPorts = 0;
         int handshakes = 0;
         int withPorts = 0;
+        List<String> named = keys ? new ArrayList<>() : List.of();
         long[] inodes = null;
         stamp++;
         for (int fi = 0; fi < files.length; fi++) {
@@ -124,14 +150,21 @@ public final class ProcNetTcp {
                 int port = p + 6 < lineEnd ? hex(p + 1, 4) : -1;
                 p += 5;
                 while (p < lineEnd && buf[p] == ' ') p++;
+                int remote = p;
                 while (p < lineEnd && buf[p] != ' ') p++;   // remote address:port
+                int remoteEnd = p;
                 while (p < lineEnd && buf[p] == ' ') p++;
                 int state = p + 3 < lineEnd ? hex(p, 2) : -1;
                 if (port < 0 || state < 0) throw unparsable(f, line, i, lineEnd, "no local port and state");
                 if (state == SYN_SENT || state == SYN_RECV) handshakes++;
                 if (ports[port]) {
                     withPorts |= 1 << fi;
-                    if (state == ESTABLISHED) established++;
+                    if (state == ESTABLISHED) {
+                        established++;
+                        if (keys) {
+                            named.add(new String(buf, remote, remoteEnd - remote, StandardCharsets.US_ASCII) + "/" + port);
+                        }
+                    }
                     else if (state == LISTEN) {
                         listening++;
                         if (inodes == null) inodes = new long[4];
@@ -147,7 +180,8 @@ public final class ProcNetTcp {
             }
         }
         return new Counts(established, listening, listeningPorts,
-                inodes == null ? Inodes.NONE : Inodes.of(Arrays.copyOf(inodes, listening)), handshakes, withPorts);
+                inodes == null ? Inodes.NONE : Inodes.of(Arrays.copyOf(inodes, listening)), handshakes, withPorts,
+                keys ? List.copyOf(named) : List.of());
     }
 
     public static boolean[] portTable(Iterable<Integer> ports) {
@@ -185,7 +219,7 @@ public final class ProcNetTcp {
     }
 
     private IOException unparsable(Path f, int line, int from, int to, String what) {
-        String text = new String(buf, from, Math.min(to - from, 80), java.nio.charset.StandardCharsets.US_ASCII).strip();
+        String text = new String(buf, from, Math.min(to - from, 80), StandardCharsets.US_ASCII).strip();
         return new IOException(f + " line " + line + " " + what + ": '" + text.replaceAll("[^\\x20-\\x7e]", "?") + "'");
     }
 

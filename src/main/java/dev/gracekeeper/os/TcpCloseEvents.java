@@ -10,6 +10,7 @@ import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * The kernel's word that a TCP socket of this network namespace is gone: a netlink socket subscribed
@@ -37,8 +38,16 @@ public final class TcpCloseEvents implements AutoCloseable {
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
     private static final int ENOBUFS = 105;
-    /** nlmsghdr (16 bytes), then inet_diag_msg: family, state, timer, retrans, then the source port, big-endian. */
-    private static final int SPORT_OFFSET = 16 + 4;
+    /**
+     * nlmsghdr (16 bytes), then inet_diag_msg: family, state, timer, retrans (a byte each), then the
+     * socket's id: source and destination port (big-endian), source and destination address (16 bytes each).
+     */
+    private static final int MSG = 16;
+    private static final int SPORT_OFFSET = MSG + 4;
+    private static final int DPORT_OFFSET = MSG + 6;
+    private static final int DST_OFFSET = MSG + 24;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
     private static final int BUFFER = 64 * 1024;
 
     private static final Object LOCK = new Object();
@@ -88,13 +97,14 @@ public final class TcpCloseEvents implements AutoCloseable {
     /**
      * Waits until a TCP socket whose local port is in {@code ports} (a table indexed by port) is
      * destroyed, or the timeout passes. Every message queued is read, so the next wait starts
-     * afresh. True when such a socket went, or when messages were lost (the queue overflowed) and
-     * one may have; false at the timeout.
+     * afresh, and each such socket is handed to {@code gone} as {@link ProcNetTcp#key}. True when
+     * such a socket went, or when messages were lost (the queue overflowed) and one may have; false
+     * at the timeout.
      */
-    public boolean await(boolean[] ports, Duration timeout) throws IOException {
+    public boolean await(boolean[] ports, Duration timeout, Consumer<String> gone) throws IOException {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
-            boolean seen = drain(ports);
+            boolean seen = drain(ports, gone);
             if (seen) return true;
             long left = end - System.nanoTime();
             if (left <= 0) return false;
@@ -107,7 +117,7 @@ public final class TcpCloseEvents implements AutoCloseable {
     }
 
     /** Reads what is queued without blocking; true when a socket of the ports went or messages were lost. */
-    private boolean drain(boolean[] ports) throws IOException {
+    private boolean drain(boolean[] ports, Consumer<String> gone) throws IOException {
         boolean seen = false;
         while (true) {
             long got = n.invoker.invokeN4(n.recv, n.recvFn, fd, buf, BUFFER, MSG_DONTWAIT);
@@ -125,16 +135,27 @@ public final class TcpCloseEvents implements AutoCloseable {
                 int len = n.memory.getInt(buf + at);
                 int type = n.memory.getShort(buf + at + 4) & 0xffff;
                 if (len < 16 || at + len > got) break;
-                if (type == SOCK_DIAG_BY_FAMILY && len >= SPORT_OFFSET + 2) {
-                    int port = (n.memory.getByte(buf + at + SPORT_OFFSET) & 0xff) << 8
-                            | n.memory.getByte(buf + at + SPORT_OFFSET + 1) & 0xff;
-                    if (ports[port]) seen = true;
+                if (type == SOCK_DIAG_BY_FAMILY && len >= DST_OFFSET + 16) {
+                    int port = port(buf + at + SPORT_OFFSET);
+                    if (ports[port]) {
+                        seen = true;
+                        int family = n.memory.getByte(buf + at + MSG) & 0xff;
+                        int[] remote = new int[family == AF_INET6 ? 4 : 1];
+                        for (int w = 0; w < remote.length; w++) remote[w] = n.memory.getInt(buf + at + DST_OFFSET + 4 * w);
+                        if (family == AF_INET || family == AF_INET6) {
+                            gone.accept(ProcNetTcp.key(remote, port(buf + at + DPORT_OFFSET), port));
+                        }
+                    }
                 } else if (type == NLMSG_ERROR) {
                     seen = true;
                 }
                 at += (len + 3) & ~3;
             }
         }
+    }
+
+    private int port(long at) {
+        return (n.memory.getByte(at) & 0xff) << 8 | n.memory.getByte(at + 1) & 0xff;
     }
 
     @Override

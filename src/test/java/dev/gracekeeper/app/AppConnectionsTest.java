@@ -182,4 +182,40 @@ class AppConnectionsTest {
         nanos += Duration.ofSeconds(1).toNanos();
         assertEquals(2, established(c.lookFresh()));
     }
+
+    @Test
+    void connectionsTheKernelReportsGoneEndAWaitWithoutAWalkWhenNothingArrived() throws Exception {
+        AppConnections.Look start = connections.lookFresh();
+        assertEquals(3, established(start));
+        List<String> named = start.counts().orElseThrow().connections();
+        assertEquals(List.of("0100007F:9C40/8080", "0100007F:9C41/8080", "0100007F:9C42/8080"), named);
+        long walks = connections.health().walks();
+
+        TcpTables.stats(dir, 0, 4);                     // CurrEstab moved, no open since the walk
+        connections.gone(named.get(0));
+        connections.gone("0100007F:FFFF/8080");         // not one of the walk's: changes nothing
+        connections.gone(named.get(1));
+        nanos += Duration.ofMillis(10).toNanos();
+        AppConnections.Look one = connections.lookUntil(1);
+        assertTrue(one.fresh() && !one.walked(), one.toString());
+        assertEquals(1, established(one), "at most one left allowed, and one is");
+        connections.gone(named.get(2));
+        nanos += Duration.ofMillis(10).toNanos();
+        AppConnections.Look look = connections.lookUntil(0);
+        assertTrue(look.fresh() && !look.walked(), look.toString());
+        assertEquals(0, established(look));
+        assertEquals(walks, connections.health().walks(), "no walk after the shutdown's first");
+    }
+
+    @Test
+    void aConnectionThatMayHaveArrivedSinceTheWalkMakesTheWaitWalk() throws Exception {
+        List<String> named = connections.lookFresh().counts().orElseThrow().connections();
+        named.forEach(connections::gone);
+        TcpTables.write(tcp, 8080, 1);                  // one new connection: PassiveOpens moved
+        TcpTables.stats(dir, 1, 4, 10);
+        nanos += Duration.ofMillis(10).toNanos();
+        AppConnections.Look look = connections.lookUntil(0);
+        assertTrue(look.walked(), "the walk decides, not the connections gone");
+        assertEquals(1, established(look));
+    }
 }

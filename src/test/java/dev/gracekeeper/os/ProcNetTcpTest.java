@@ -97,7 +97,12 @@ class ProcNetTcpTest {
                 + "   2: 0000000000000000FFFF00000100007F:D431 0000000000000000FFFF00000100007F:1F90 01 00000000:00000000"
                 + " 00:00000000 00000000     0        0 5152 1 0000000000000000 20 4 30 10 -1\n");
         ProcNetTcp.Counts c = new ProcNetTcp(f).count(ProcNetTcp.portTable(List.of(8080)));
-        assertEquals(new ProcNetTcp.Counts(1, 1, 1, ProcNetTcp.Inodes.of(4242), 0, 1), c);
+        assertEquals(new ProcNetTcp.Counts(1, 1, 1, ProcNetTcp.Inodes.of(4242), 0, 1, List.of()), c);
+        assertEquals(List.of("0000000000000000FFFF00000100007F:D431/8080"),
+                new ProcNetTcp(f).count(ProcNetTcp.portTable(List.of(8080)), 1, true).connections(),
+                "each connection named by its remote address and port as printed, and the local port");
+        assertEquals("0000000000000000FFFF00000100007F:D431/8080",
+                ProcNetTcp.key(new int[] {0, 0, 0xFFFF0000, 0x0100007F}, 0xD431, 8080));
     }
 
     @Test
@@ -169,7 +174,7 @@ class ProcNetTcpTest {
         assertEquals(2, all.established());
         assertEquals(0b10, all.tablesWithPorts(), "only the second table holds port 8080");
         Files.writeString(v4, "not a table");
-        assertEquals(2, both.count(ports, 0b10).established(), "the first table is not read");
-        assertEquals(0, both.count(ports, 0b00).established());
+        assertEquals(2, both.count(ports, 0b10, false).established(), "the first table is not read");
+        assertEquals(0, both.count(ports, 0b00, false).established());
     }
 }

@@ -1,5 +1,6 @@
 package dev.gracekeeper.os;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The kernel's destroy notices, on real loopback sockets of this process's network namespace. */
@@ -25,12 +28,16 @@ class TcpCloseEventsTest {
                 s.close();
             }
             long start = System.nanoTime();
-            assertFalse(events.await(ports, Duration.ofMillis(300)), "no socket of the app's port went");
+            List<String> gone = new ArrayList<>();
+            assertFalse(events.await(ports, Duration.ofMillis(300), gone::add), "no socket of the app's port went");
+            assertEquals(List.of(), gone);
             long ms = (System.nanoTime() - start) / 1_000_000;
             assertTrue(ms >= 290 && ms < 2_000, "waited out its timeout, no longer: " + ms + " ms");
 
             try (Socket c = new Socket(lo, app.getLocalPort())) {
                 Socket s = app.accept();
+                List<String> walked = new ProcNetTcp().count(ports, 0b11, true).connections();
+                assertEquals(1, walked.size(), walked.toString());
                 Thread closer = new Thread(() -> {
                     try {
                         Thread.sleep(200);
@@ -41,7 +48,8 @@ class TcpCloseEventsTest {
                 });
                 closer.start();
                 start = System.nanoTime();
-                assertTrue(events.await(ports, Duration.ofSeconds(10)), "the app's end of the connection went");
+                assertTrue(events.await(ports, Duration.ofSeconds(10), gone::add), "the app's end of the connection went");
+                assertEquals(walked, gone, "the kernel names the connection as the table did");
                 ms = (System.nanoTime() - start) / 1_000_000;
                 assertTrue(ms >= 150 && ms < 5_000, "woke when it went, not before or at the timeout: " + ms + " ms");
                 closer.join();
@@ -55,7 +63,7 @@ class TcpCloseEventsTest {
         first.close();
         first.close();
         try (TcpCloseEvents second = TcpCloseEvents.open()) {
-            assertFalse(second.await(new boolean[65536], Duration.ofMillis(20)));
+            assertFalse(second.await(new boolean[65536], Duration.ofMillis(20), k -> { }));
         }
     }
 }

@@ -26,9 +26,14 @@ public final class TcpTables {
 
     /** /proc/net/snmp and sockstat files; CurrEstab and inuse as given. */
     public static TcpStats stats(Path dir, long currEstab, long inuse) throws IOException {
+        return stats(dir, currEstab, inuse, 9);
+    }
+
+    /** The same with PassiveOpens as given. */
+    public static TcpStats stats(Path dir, long currEstab, long inuse, long passiveOpens) throws IOException {
         Files.writeString(dir.resolve("snmp"), "Ip: Forwarding DefaultTTL\nIp: 1 64\n"
                 + "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab"
-                + " InSegs\nTcp: 1 200 120000 -1 7 9 0 0 " + currEstab + " 100\nUdp: InDatagrams\nUdp: 0\n");
+                + " InSegs\nTcp: 1 200 120000 -1 7 " + passiveOpens + " 0 0 " + currEstab + " 100\nUdp: InDatagrams\nUdp: 0\n");
         Files.writeString(dir.resolve("sockstat"), "sockets: used 5\nTCP: inuse " + inuse + " orphan 0 tw 0 alloc 3"
                 + " mem 1\nUDP: inuse 0 mem 0\n");
         Files.writeString(dir.resolve("sockstat6"), "TCP6: inuse 0\nUDP6: inuse 0\n");
