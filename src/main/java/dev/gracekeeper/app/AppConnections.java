@@ -62,6 +62,7 @@ public final class AppConnections {
     private Set<String> left;                       // the last wait's walk's connections, less those gone since
     private int appTables;                          // the tables that held an app socket at the last full walk
     private long appTablesAt;
+    private boolean lastWalkPartial;
     private long tokens = BURST.toNanos();
     private long refilledAt;
     private String problem;                         // why the count is unknown; null while known
@@ -77,10 +78,10 @@ public final class AppConnections {
 
     /** @param cpuNanos the calling thread's CPU time, what a walk is charged ({@link #threadCpuTime()}) */
     public AppConnections(List<Integer> ports, ProcNetTcp table, TcpStats stats, Clock clock, LongSupplier cpuNanos) {
-        this(ports, table, stats, clock, cpuNanos, TcpCloseEvents::open);
+        this(ports, table, stats, clock, cpuNanos, () -> TcpCloseEvents.open(List.copyOf(ports)));
     }
 
-    /** Opens the kernel's close events; {@link TcpCloseEvents#open()} but where a test replaces it. */
+    /** Opens the kernel's close events; {@link TcpCloseEvents#open} but where a test replaces it. */
     @FunctionalInterface
     public interface CloseEventsOpener {
         TcpCloseEvents open() throws IOException;
@@ -174,7 +175,9 @@ public final class AppConnections {
         refilledAt = now;
         TcpStats.Signature sig = counters();
         long backstop = (exitAt >= 0 || mustWalk ? BACKSTOP : LISTENERS_BACKSTOP).toNanos();
-        boolean fresh = counts != null && sig != null && sig.equals(walkedAt) && now - walkedAtNanos < backstop;
+        boolean listenersLook = exitAt < 0 && !mustWalk;
+        boolean fresh = counts != null && sig != null && sig.equals(walkedAt) && now - walkedAtNanos < backstop
+                && !(listenersLook && lastWalkPartial);
         if (fresh) return new Look(Optional.of(counts), true, "", false);
         if (exitAt >= 0 && left != null && left.size() <= exitAt && left.size() < counts.established()
                 && nothingArrived(sig)) {
@@ -192,14 +195,18 @@ public final class AppConnections {
         try {
             int tables = table.allTables();
             // A wait's walk reads only the tables the app's sockets are in. It gains sockets in another
-            // table only through a new listener there, which the listeners' looks see within their
-            // backstop; the wait's own backstop walk reads every table.
-            boolean backstopDue = walkedAt == null || now - walkedAtNanos >= BACKSTOP.toNanos();
-            boolean partial = appTables != 0 && now - appTablesAt < LISTENERS_BACKSTOP.toNanos()
-                    && (mustWalk || exitAt >= 0 && !backstopDue);
+            // table only through a new listener there: a shutdown start trusts the last full walk for
+            // LISTENERS_BACKSTOP, as the listeners' looks do, and a wait walks every table once the last
+            // full walk is BACKSTOP old.
+            long sinceFull = now - appTablesAt;
+            boolean partial = appTables != 0 && sinceFull < LISTENERS_BACKSTOP.toNanos()
+                    && (mustWalk || exitAt >= 0 && sinceFull < BACKSTOP.toNanos());
             boolean keys = exitAt >= 0 || mustWalk;
             counts = table.count(portTable, partial ? appTables : tables, keys);
             left = keys ? new HashSet<>(counts.connections()) : null;
+            // Two connections of one name cannot be told apart by the kernel's notices: walk instead.
+            if (left != null && left.size() < counts.connections().size()) left = null;
+            lastWalkPartial = partial;
             if (!partial) {
                 appTables = counts.tablesWithPorts();
                 appTablesAt = now;

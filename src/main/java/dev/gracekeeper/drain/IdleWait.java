@@ -12,7 +12,6 @@ import dev.gracekeeper.os.ProcNetTcp;
 import dev.gracekeeper.os.TcpCloseEvents;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -45,8 +44,12 @@ public final class IdleWait implements ShutdownStep {
     static final Duration POLL_MAX = Duration.ofMillis(50);
     /** The share of one core the looks may take, walks of the connection tables aside. */
     static final double DUTY = 0.005;
-    /** Between looks while the kernel's close events wake the wait. */
+    /** Between looks while the kernel's close notices wake the wait. */
     static final Duration EVENTS_BACKSTOP = Duration.ofMillis(100);
+    /** The share of one core that wake-ups on close notices may take, and the bounds of the gap it sets. */
+    static final double WAKE_DUTY = 0.01;
+    static final Duration WAKE_GAP_MIN = Duration.ofMillis(1);
+    static final Duration WAKE_GAP_MAX = Duration.ofMillis(20);
 
     private final List<Integer> ports;
     private final int exitAt;
@@ -80,31 +83,22 @@ public final class IdleWait implements ShutdownStep {
         Deadline d = drainTimeout.map(t -> ctx.budget().capped(t, Var.DRAIN_TIMEOUT.envName())).orElse(ctx.budget());
         long start = clock.nanoTime();
         if (ports.isEmpty()) return awaitExit(ctx, d, start);
-        List<CompletableFuture<Optional<TcpCloseEvents>>> opened = new ArrayList<>(1);
-        try {
-            return awaitNoConnections(ctx, d, start, opened);
-        } finally {
-            for (var events : opened) events.thenAccept(e -> e.ifPresent(TcpCloseEvents::close));
+        try (Sleeper sleeper = new Sleeper()) {
+            return awaitNoConnections(ctx, d, start, sleeper);
         }
     }
 
-    /** @param opened where the close events go once the first look finds the app busy: the caller closes them */
-    private String awaitNoConnections(StepContext ctx, Deadline d, long start,
-                                      List<CompletableFuture<Optional<TcpCloseEvents>>> opened) {
-        boolean[] portTable = connections.portTable();
-        CompletableFuture<Optional<TcpCloseEvents>> events = null;
-        boolean polling = false;
-        int wakes = 0;
+    private String awaitNoConnections(StepContext ctx, Deadline d, long start, Sleeper sleeper) {
         String where = "on :" + String.join(",:", ports.stream().map(String::valueOf).toList());
         String atMost = exitAt == 0 ? "" : " (at most " + exitAt + " allowed by " + Var.DRAIN_EXIT_AT_CONNECTIONS.envName() + ")";
         int first = -1;
         int last = -1;
         String unknown = "";
-        Pacer pacer = new Pacer(POLL, POLL_MAX, DUTY, cpuNanos);
         while (true) {
             // The first look is the shutdown's one full look, shared with the restart watch's note;
             // the last word, at the deadline, is a fresh count too.
             boolean expired = d.expired();
+            sleeper.beforeLook();
             AppConnections.Look look = first < 0 || expired ? connections.lookFresh() : connections.lookUntil(exitAt);
             unknown = look.counts().isEmpty() ? look.why() : "";
             if (look.counts().isPresent()) last = look.counts().map(ProcNetTcp.Counts::established).get();
@@ -114,9 +108,8 @@ public final class IdleWait implements ShutdownStep {
             }
             long ms = clock.millisSince(start);
             if (look.fresh() && last <= exitAt) {
-                String how = wakes > 0 ? "; woken by " + wakes + " close event(s)" : first > 0 && polling ? "; polled" : "";
                 return "idle after " + ms + " ms: " + last + " connections " + where + atMost + " (" + first + " at start"
-                        + how + ")";
+                        + sleeper.how() + ")";
             }
             if (expired) {
                 String left = !unknown.isEmpty()
@@ -126,23 +119,80 @@ public final class IdleWait implements ShutdownStep {
                 if (unknown.isEmpty()) ctx.figure(Figure.CONNECTIONS_LEFT, last);
                 return "timed out after " + ms + " ms (" + d.name() + "): " + left;
             }
-            long left = Math.max(1, d.remaining().toNanos());
-            if (events == null) {
-                events = connections.openCloseEvents();
-                opened.add(events);
+            sleeper.sleep(look.walked(), Math.max(1, d.remaining().toNanos()));
+        }
+    }
+
+    /**
+     * How the wait sleeps between looks: until the kernel's close notices say one of the app's
+     * connections went (opened once the first look finds the app busy), or by polling where they are
+     * not available or not open yet. Wake-ups on notices are paced too ({@link #WAKE_DUTY}), so a pod
+     * whose app ports churn through connections cannot make the wait cost more than that.
+     */
+    private final class Sleeper implements AutoCloseable {
+        private final boolean[] portTable = connections.portTable();
+        private final Pacer polls = new Pacer(POLL, POLL_MAX, DUTY, cpuNanos);
+        private final Pacer wakeups = new Pacer(WAKE_GAP_MIN, WAKE_GAP_MAX, WAKE_DUTY, cpuNanos);
+        private CompletableFuture<Optional<TcpCloseEvents>> events;
+        private TcpCloseEvents open;
+        private boolean polling;
+        private int wakes;
+        private long lastWake;
+
+        /**
+         * Applies the notices already queued, so that a walk the look makes starts a list that no
+         * notice of an earlier socket can reach.
+         */
+        void beforeLook() {
+            if (open == null) return;
+            try {
+                open.await(portTable, Duration.ZERO, connections::gone);
+            } catch (IOException e) {
+                fail(e);
             }
-            Optional<TcpCloseEvents> e = polling ? Optional.empty() : events.getNow(Optional.empty());
-            polling |= events.isDone() && e.isEmpty();
-            if (e.isPresent()) {
-                try {
-                    if (e.get().await(portTable, Duration.ofNanos(Math.min(EVENTS_BACKSTOP.toNanos(), left)), connections::gone)) wakes++;
-                    continue;
-                } catch (IOException ex) {
-                    connections.closeEventsFailed(ex);
-                    polling = true;
+        }
+
+        void sleep(boolean walked, long leftNanos) {
+            if (events == null) events = connections.openCloseEvents();
+            if (open == null && !polling && events.isDone()) {
+                Optional<TcpCloseEvents> e = events.join();
+                if (e.isPresent()) open = e.get();
+                else polling = true;
+            }
+            if (open == null) {
+                LockSupport.parkNanos(Math.min(polls.next(walked), leftNanos));
+                return;
+            }
+            long gap = wakeups.next(walked) - (clock.nanoTime() - lastWake);
+            if (lastWake != 0 && gap > 0) LockSupport.parkNanos(Math.min(gap, leftNanos));
+            try {
+                long wait = Math.min(EVENTS_BACKSTOP.toNanos(), Math.max(1, leftNanos));
+                if (open.await(portTable, Duration.ofNanos(wait), connections::gone)) {
+                    wakes++;
+                    lastWake = clock.nanoTime();
                 }
+            } catch (IOException e) {
+                fail(e);
             }
-            LockSupport.parkNanos(Math.min(pacer.next(look.walked()), left));
+        }
+
+        private void fail(IOException e) {
+            connections.closeEventsFailed(e);
+            open.close();
+            open = null;
+            polling = true;
+        }
+
+        /** For the result: how the wait learned of the closes, once there was something to wait for. */
+        String how() {
+            if (wakes > 0) return "; woken " + wakes + " time(s) by close notices";
+            return polling ? "; polled" : "";
+        }
+
+        @Override
+        public void close() {
+            if (open != null) open.close();
+            else if (events != null) events.thenAccept(e -> e.ifPresent(TcpCloseEvents::close));
         }
     }
 

@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
  * marker atomically, so a sidecar that starts again reads either the old marker or the new one.
  * Nothing is fsynced: what the marker guards against (a hook sent again, a sidecar restarted, a
  * liveness restart) happens within one boot of the node, where every reader sees a renamed file at
- * once; after a node crash every container of the pod starts again as a new generation, and a
- * marker torn by the crash is moved aside as unreadable. Two fsyncs per write cost about half a
- * millisecond each on the path that answers the kubelet. A failing state dir never stops the
- * sidecar: the state stays in memory, the error is logged once (and again only after a recovery)
- * and shown in status.
+ * once; after a node crash a torn marker is moved aside as unreadable, and an older one gives way
+ * to a new generation once the postStart hook or the restart watch sees the new app instance. Two
+ * fsyncs per write cost about half a millisecond each on the path that answers the kubelet. A
+ * failing state dir never stops the sidecar: the state stays in memory, the error is logged once
+ * (and again only after a recovery) and shown in status.
  *
  * <p>The state dir may be shared with a container that is not trusted, so no name in it is
  * trusted: the temp file is created exclusively under a fresh random name, and a link, FIFO,

@@ -13,8 +13,8 @@ public interface ShutdownStep {
     String run(StepContext ctx) throws InterruptedException;
 
     /**
-     * True for a step that, run again after a sidecar restart, costs nothing and ends the same: a wait
-     * measured from T0 or a look at the app. Its being done is written to the marker with the next
+     * True for a step that, run again after a sidecar restart, acts on nothing and ends the same: a
+     * wait within the budget measured from T0, or a look at the app. Its being done is written to the marker with the next
      * write, not with a write of its own, so a shutdown with nothing to drain writes the marker twice
      * (at its start and its end) rather than once more per step. A step that acts on the app (a drain
      * call, a signal) is written at once, so a restart never repeats it.

@@ -67,15 +67,18 @@ public final class ProcNetTcp {
     }
 
     /**
-     * A connection as both this table and the kernel's socket messages name it: the remote address
-     * as the table prints it (8 hex digits, or 32 for IPv6: each 32-bit word of the address as read
-     * on this host), the remote port in 4 hex digits, and the local port.
+     * A connection as both this table and the kernel's socket messages name it: its local and remote
+     * address and port as the table prints them, "LOCAL:PORT REMOTE:PORT" (an address in 8 hex digits,
+     * or 32 for IPv6: each 32-bit word as read on this host; a port in 4).
      */
-    public static String key(int[] remoteWords, int remotePort, int localPort) {
-        StringBuilder sb = new StringBuilder(48);
+    public static String key(int[] localWords, int localPort, int[] remoteWords, int remotePort) {
+        StringBuilder sb = new StringBuilder(90);
+        for (int w : localWords) hex(sb, w & 0xffffffffL, 8);
+        hex(sb.append(':'), localPort, 4);
+        sb.append(' ');
         for (int w : remoteWords) hex(sb, w & 0xffffffffL, 8);
         hex(sb.append(':'), remotePort, 4);
-        return sb.append('/').append(localPort).toString();
+        return sb.toString();
     }
 
     private static void hex(StringBuilder sb, long v, int digits) {
@@ -146,6 +149,7 @@ public final class ProcNetTcp {
                 while (p < lineEnd && buf[p] != ':') p++;   // "  12:"
                 p++;
                 while (p < lineEnd && buf[p] == ' ') p++;
+                int local = p;
                 while (p < lineEnd && buf[p] != ':') p++;   // local address
                 int port = p + 6 < lineEnd ? hex(p + 1, 4) : -1;
                 p += 5;
@@ -162,7 +166,7 @@ public final class ProcNetTcp {
                     if (state == ESTABLISHED) {
                         established++;
                         if (keys) {
-                            named.add(new String(buf, remote, remoteEnd - remote, StandardCharsets.US_ASCII) + "/" + port);
+                            named.add(new String(buf, local, remoteEnd - local, StandardCharsets.US_ASCII));
                         }
                     }
                     else if (state == LISTEN) {

@@ -188,12 +188,13 @@ class AppConnectionsTest {
         AppConnections.Look start = connections.lookFresh();
         assertEquals(3, established(start));
         List<String> named = start.counts().orElseThrow().connections();
-        assertEquals(List.of("0100007F:9C40/8080", "0100007F:9C41/8080", "0100007F:9C42/8080"), named);
+        assertEquals(List.of("0100007F:1F90 0100007F:9C40", "0100007F:1F90 0100007F:9C41", "0100007F:1F90 0100007F:9C42"),
+                named);
         long walks = connections.health().walks();
 
         TcpTables.stats(dir, 0, 4);                     // CurrEstab moved, no open since the walk
         connections.gone(named.get(0));
-        connections.gone("0100007F:FFFF/8080");         // not one of the walk's: changes nothing
+        connections.gone("0100007F:1F90 0100007F:FFFF"); // not one of the walk's: changes nothing
         connections.gone(named.get(1));
         nanos += Duration.ofMillis(10).toNanos();
         AppConnections.Look one = connections.lookUntil(1);

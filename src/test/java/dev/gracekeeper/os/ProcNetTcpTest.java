@@ -98,11 +98,11 @@ class ProcNetTcpTest {
                 + " 00:00000000 00000000     0        0 5152 1 0000000000000000 20 4 30 10 -1\n");
         ProcNetTcp.Counts c = new ProcNetTcp(f).count(ProcNetTcp.portTable(List.of(8080)));
         assertEquals(new ProcNetTcp.Counts(1, 1, 1, ProcNetTcp.Inodes.of(4242), 0, 1, List.of()), c);
-        assertEquals(List.of("0000000000000000FFFF00000100007F:D431/8080"),
-                new ProcNetTcp(f).count(ProcNetTcp.portTable(List.of(8080)), 1, true).connections(),
-                "each connection named by its remote address and port as printed, and the local port");
-        assertEquals("0000000000000000FFFF00000100007F:D431/8080",
-                ProcNetTcp.key(new int[] {0, 0, 0xFFFF0000, 0x0100007F}, 0xD431, 8080));
+        String key = "0000000000000000FFFF00000100007F:1F90 0000000000000000FFFF00000100007F:D431";
+        assertEquals(List.of(key), new ProcNetTcp(f).count(ProcNetTcp.portTable(List.of(8080)), 1, true).connections(),
+                "each connection named by its local and remote address and port as printed");
+        int[] mappedLoopback = {0, 0, 0xFFFF0000, 0x0100007F};
+        assertEquals(key, ProcNetTcp.key(mappedLoopback, 8080, mappedLoopback, 0xD431));
     }
 
     @Test

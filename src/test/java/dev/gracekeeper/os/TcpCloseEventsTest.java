@@ -17,9 +17,9 @@ class TcpCloseEventsTest {
     @Test
     void wakesWhenASocketOfThePortsIsFreedAndNotForOtherPorts() throws Exception {
         InetAddress lo = InetAddress.getLoopbackAddress();
-        try (TcpCloseEvents events = TcpCloseEvents.open();
-             ServerSocket app = new ServerSocket(0, 50, lo);
-             ServerSocket other = new ServerSocket(0, 50, lo)) {
+        try (ServerSocket app = new ServerSocket(0, 50, lo);
+             ServerSocket other = new ServerSocket(0, 50, lo);
+             TcpCloseEvents events = TcpCloseEvents.open(List.of(app.getLocalPort()))) {
             boolean[] ports = new boolean[65536];
             ports[app.getLocalPort()] = true;
 
@@ -58,11 +58,30 @@ class TcpCloseEventsTest {
     }
 
     @Test
+    void theKernelsFilterDropsTheNoticesOfOtherPortsBeforeTheyWakeAnyone() throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (ServerSocket app = new ServerSocket(0, 50, lo);
+             ServerSocket other = new ServerSocket(0, 50, lo);
+             TcpCloseEvents filtered = TcpCloseEvents.open(List.of(app.getLocalPort()));
+             TcpCloseEvents all = TcpCloseEvents.open(List.of())) {
+            try (Socket c = new Socket(lo, other.getLocalPort()); Socket s = other.accept()) {
+                s.close();
+            }
+            boolean[] otherPort = new boolean[65536];
+            otherPort[other.getLocalPort()] = true;
+            // Asked for the other port, an unfiltered subscription sees its socket go; the filtered one
+            // never receives the message at all.
+            assertTrue(all.await(otherPort, Duration.ofSeconds(10), k -> { }), "unfiltered: the socket went");
+            assertFalse(filtered.await(otherPort, Duration.ofMillis(300), k -> { }), "filtered in the kernel");
+        }
+    }
+
+    @Test
     void aClosedSubscriptionClosesOnceAndAnotherOpens() throws Exception {
-        TcpCloseEvents first = TcpCloseEvents.open();
+        TcpCloseEvents first = TcpCloseEvents.open(List.of(8080));
         first.close();
         first.close();
-        try (TcpCloseEvents second = TcpCloseEvents.open()) {
+        try (TcpCloseEvents second = TcpCloseEvents.open(List.of())) {
             assertFalse(second.await(new boolean[65536], Duration.ofMillis(20), k -> { }));
         }
     }
