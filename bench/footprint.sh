@@ -382,12 +382,13 @@ per_pod() { # CONFIG (a sidecar configuration or floor-CONFIG)
 
 # --- classes loaded per drain setup ----------------------------------------------------------------------
 # -Xlog:class+load (through JAVA_TOOL_OPTIONS, which every configuration's JVM reads) of a sidecar that
-# started, answered /readyz and ran one /shutdown with its drain: none, an HTTP drain (the test app's /drain),
-# a signal drain (SIGTERM to a `sleep` found by pidfile). Counted: all classes, and those of OkHttp (okhttp3.,
+# started, answered CALLS /readyz and ran one /shutdown with its drain: none, an HTTP drain (the test app's
+# /drain), a signal drain (SIGTERM to a `sleep` found by pidfile). With them its VmRSS after the calls and
+# after the shutdown, and its peak (VmHWM). Counted: all classes, and those of OkHttp (okhttp3.,
 # okio.), Kotlin (kotlin.), jnr-ffi/jnr-posix/jffi (jnr., com.kenai.) and JMX (javax.management.,
 # java.lang.management., sun.management., com.sun.jmx.); into $tmp/classes.
 class_counts() { # CONFIG
-  local c=$1 setup log sleeper
+  local c=$1 setup log sleeper rss after peak
   for setup in none http signal; do
     start_app
     sleep 600 & sleeper=$!; pids+=("$sleeper"); echo "$sleeper" > "$tmp/sleeper.pid"
@@ -399,14 +400,17 @@ class_counts() { # CONFIG
     esac
     start_sidecar "$c" "$tmp/classes-$c-$setup.log"
     with_env=()
-    get "$port" /readyz
+    readyz_calls "$port" "$c $setup"
+    rss=$(rss_mib "$sidecar")
     timeout 30 curl -s -o /dev/null --max-time 25 "http://127.0.0.1:$port/shutdown" || die "$c $setup: /shutdown failed"
+    after=$(rss_mib "$sidecar")
+    peak=$(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$sidecar/status")
     kill -KILL "$sidecar" "$sleeper" "$app" 2>/dev/null; wait "$sidecar" "$sleeper" "$app" 2>/dev/null || true
-    awk -v c="$c" -v s="$setup" '$1 ~ /class,load/ {n++; k = $2
+    awk -v c="$c" -v s="$setup" -v mem="$rss $after $peak" '$1 ~ /class,load/ {n++; k = $2
         if (k ~ /^(okhttp3|okio)\./) o++; else if (k ~ /^kotlin\./) t++
         else if (k ~ /^(jnr\.ffi|jnr\.x86asm|jnr\.a64asm|com\.kenai)\./) j++; else if (k ~ /^jnr\./) p++
         else if (k ~ /^(javax\.management|java\.lang\.management|sun\.management|com\.sun\.jmx)\./) m++ }
-      END {printf "%s %s %d %d %d %d %d %d\n", c, s, n, o, t, j, p, m}' "$log" >> "$tmp/class-counts"
+      END {printf "%s %s %d %d %d %d %d %d %s\n", c, s, n, o, t, j, p, m, mem}' "$log" >> "$tmp/class-counts"
   done
 }
 
@@ -553,10 +557,11 @@ ROWS
 fi
 if [ -s "$tmp/class-counts" ]; then
   echo
-  echo "| classes loaded after startup, /readyz and one /shutdown | drain | all | OkHttp | Kotlin | jnr-ffi, jffi | jnr-posix | JMX |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|"
-  while read -r c setup n o t j p m; do
-    echo "| ${title[$c]} | $setup | $n | $o | $t | $j | $p | $m |"
+  echo "| classes loaded after startup, $CALLS /readyz and one /shutdown | drain | all | OkHttp | Kotlin | jnr-ffi, jffi | jnr-posix | JMX | RSS after the calls, MiB | after the shutdown | peak |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  while read -r c setup n o t j p m rss after peak; do
+    echo "| ${title[$c]} | $setup | $n | $o | $t | $j | $p | $m | $rss | $after | $peak |"
     [ -z "$TSV" ] || printf 'classes_%s\t%s\t%s\t%s\t%s\n' "$setup" "$c" "$n" "$n" "$n" >> "$TSV"
+    [ -z "$TSV" ] || printf 'rss_%s\t%s\t%s\t%s\t%s\n' "$setup" "$c" "$rss" "$rss" "$rss" >> "$TSV"
   done < "$tmp/class-counts"
 fi
