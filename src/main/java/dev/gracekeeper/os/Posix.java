@@ -10,19 +10,15 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import jnr.constants.platform.Errno;
 import jnr.constants.platform.Signal;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 
 /**
- * Native POSIX calls (kill) through jnr-posix. Loading the native side costs a few hundred
- * milliseconds, so it starts in the background and only when a feature needs it. jffi, under
- * jnr-posix, loads its native library from {@code jffi.boot.library.path} or else extracts it into
- * {@code java.io.tmpdir}; on a read-only or noexec temp dir that fails, and jnr-posix would fall
- * back to a pure-Java POSIX whose calls do nothing useful. This class refuses that fallback and
- * says why, in words that name the fix.
+ * Native POSIX calls (kill) through {@link Libc}, for the drain signal. Loading the native side
+ * starts in the background and only when a feature needs it. jffi loads its native library from
+ * {@code jffi.boot.library.path} or else extracts it into {@code java.io.tmpdir}; on a read-only or
+ * noexec temp dir that fails, and this class says why, in words that name the fix.
  *
- * <p>The load has two parts: jffi's library (about 70 ms, the part a temp dir breaks), then
- * jnr-ffi generating the bindings to libc (about 300 ms). Startup waits for the first only.
+ * <p>The load has two parts: jffi's library (about 70 ms, the part a temp dir breaks), then the
+ * symbol lookups of {@link Libc} (a few milliseconds). Startup waits for the first only.
  */
 public final class Posix {
     private static final String JFFI_FOLLOWS = "original error message follows:";
@@ -33,9 +29,9 @@ public final class Posix {
     private static final String CAUSED_BY = "Caused by: ";
 
     private final CompletableFuture<Void> library;
-    private final CompletableFuture<POSIX> loading;
+    private final CompletableFuture<Libc> loading;
 
-    private Posix(CompletableFuture<Void> library, CompletableFuture<POSIX> loading) {
+    private Posix(CompletableFuture<Void> library, CompletableFuture<Libc> loading) {
         this.library = library;
         this.loading = loading;
     }
@@ -43,21 +39,17 @@ public final class Posix {
     /** Starts loading the native library on a background thread. */
     public static Posix loadInBackground() {
         // The size of a pointer comes from jffi's native side: asking for it loads the library.
-        return load(() -> com.kenai.jffi.Type.POINTER.size(), POSIXFactory::getNativePOSIX);
+        return load(() -> com.kenai.jffi.Type.POINTER.size(), Libc::get);
     }
 
-    static Posix load(Runnable loadLibrary, Supplier<POSIX> loadPosix) {
+    static Posix load(Runnable loadLibrary, Supplier<Libc> loadLibc) {
         CompletableFuture<Void> lib = new CompletableFuture<>();
-        CompletableFuture<POSIX> posix = new CompletableFuture<>();
+        CompletableFuture<Libc> posix = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
                 loadLibrary.run();
                 lib.complete(null);
-                POSIX p = loadPosix.get();
-                if (!p.isNative()) {
-                    throw new IllegalStateException("jnr-posix fell back to its Java implementation");
-                }
-                posix.complete(p);
+                posix.complete(loadLibc.get());
             } catch (RuntimeException | LinkageError e) {
                 lib.completeExceptionally(e);
                 posix.completeExceptionally(e);
@@ -113,7 +105,7 @@ public final class Posix {
         String boot = bootPath == null || bootPath.isBlank()
                 ? "jffi.boot.library.path is not set"
                 : "jffi.boot.library.path=" + bootPath + " holds no loadable libjffi for this platform";
-        return "native POSIX (jnr-posix over jffi) is unavailable: " + cause + ". " + boot + ", so jffi extracts its"
+        return "native POSIX (libc through jffi) is unavailable: " + cause + ". " + boot + ", so jffi extracts its"
                 + " library into java.io.tmpdir=" + tmpdir + " or else the working directory " + workDir + ", and"
                 + " neither is writable and not mounted noexec. Fix: pass -Djffi.boot.library.path=<a directory holding"
                 + " the library taken out of the jar> (the image's JVM flags do, see docker/build-runtime.sh), or"
@@ -142,12 +134,12 @@ public final class Posix {
 
     /** The outcome of a kill: empty on success, else what went wrong in plain words. */
     public Optional<String> kill(long pid, String signalName, Duration loadBound) {
-        Loaded<POSIX> loaded = await(loading, loadBound);
+        Loaded<Libc> loaded = await(loading, loadBound);
         if (loaded.problem().isPresent()) return loaded.problem();
-        POSIX p = loaded.value();
+        Libc libc = loaded.value();
         Signal sig = Signal.valueOf(signalName);
-        if (p.kill(pid, sig.intValue()) == 0) return Optional.empty();
-        int errno = p.errno();
+        if (libc.kill(pid, sig.intValue()) == 0) return Optional.empty();
+        int errno = libc.errno();
         if (errno == Errno.EPERM.intValue()) {
             return Optional.of("EPERM: not allowed to signal pid " + pid
                     + "; the sidecar needs the app's UID (runAsUser) or the CAP_KILL capability");

@@ -43,7 +43,7 @@ class NativeUnavailableIT {
             assertEquals(7, s.awaitExit(EXIT_BOUND), s.log());
             String log = s.log();
             assertEquals(1, s.logCount(" ERROR main - GRACEKEEPER_APP_DRAIN_SIGNAL needs native POSIX calls (exit 7):"
-                    + " native POSIX (jnr-posix over jffi) is unavailable: "), log);
+                    + " native POSIX (libc through jffi) is unavailable: "), log);
             assertTrue(log.contains(jffiWords.formatted(tmp.dir)), log);
             assertTrue(log.contains("jffi.boot.library.path is not set, so jffi extracts its library into"
                     + " java.io.tmpdir=" + tmp.dir + " or else the working directory " + tmp.dir), log);

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import jnr.posix.POSIXFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +35,7 @@ class PosixTest {
 
     @Test
     void readOnlyTempDirIsExplainedWithJffisWordsTheOsReasonAndBothFixes() {
-        assertEquals("native POSIX (jnr-posix over jffi) is unavailable: java.io.IOException: Unable to write jffi"
+        assertEquals("native POSIX (libc through jffi) is unavailable: java.io.IOException: Unable to write jffi"
                 + " binary stub to `/tmp`. (java.io.IOException: Read-only file system). jffi.boot.library.path is not"
                 + " set, so jffi extracts its library into java.io.tmpdir=/tmp or else the working directory /, and"
                 + " neither is writable and not mounted noexec. " + FIXES,
@@ -46,7 +45,7 @@ class PosixTest {
     @Test
     void noexecTempDirIsExplainedWithTheLoadersReason() {
         String text = Posix.explain(NOEXEC, "/tmp", "/", "");
-        assertTrue(text.startsWith("native POSIX (jnr-posix over jffi) is unavailable: java.lang.UnsatisfiedLinkError:"
+        assertTrue(text.startsWith("native POSIX (libc through jffi) is unavailable: java.lang.UnsatisfiedLinkError:"
                 + " Unable to execute or load jffi binary stub from `/tmp`. /tmp/jffi112.so: /tmp/jffi112.so: failed"
                 + " to map segment from shared object. jffi.boot.library.path is not set"), text);
         assertTrue(text.endsWith(FIXES), text);
@@ -75,12 +74,26 @@ class PosixTest {
     }
 
     @Test
-    void aFallbackToJavaPosixIsRefusedAtTheFirstKill() {
-        Posix posix = Posix.load(() -> { }, POSIXFactory::getJavaPOSIX);
+    void aLibcThatDoesNotLoadFailsEveryKillWithItsCause() {
+        Posix posix = Posix.load(() -> { }, () -> { throw new IllegalStateException("libc has no kill"); });
         assertEquals(Optional.empty(), posix.awaitLibrary(BOUND), "the library itself loaded");
         String problem = posix.kill(1, "SIGTERM", BOUND).orElseThrow();
-        assertTrue(problem.startsWith("native POSIX (jnr-posix over jffi) is unavailable:"
-                + " java.lang.IllegalStateException: jnr-posix fell back to its Java implementation."), problem);
+        assertTrue(problem.startsWith("native POSIX (libc through jffi) is unavailable:"
+                + " java.lang.IllegalStateException: libc has no kill."), problem);
+    }
+
+    @Test
+    void killsARealProcessAndNamesWhatWentWrong() throws Exception {
+        Posix posix = Posix.loadInBackground();
+        Process sleep = new ProcessBuilder("sleep", "60").start();
+        try {
+            assertEquals(Optional.empty(), posix.kill(sleep.pid(), "SIGTERM", BOUND));
+            assertTrue(sleep.waitFor(5, java.util.concurrent.TimeUnit.SECONDS), "the signal arrived");
+            assertEquals(128 + 15, sleep.exitValue());
+        } finally {
+            sleep.destroyForcibly();
+        }
+        assertEquals(Optional.of("ESRCH: pid 2147483646 no longer exists"), posix.kill(2147483646L, "SIGTERM", BOUND));
     }
 
     @Test
@@ -93,7 +106,7 @@ class PosixTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }, POSIXFactory::getJavaPOSIX);
+            }, Libc::get);
             assertEquals(Optional.of("native POSIX did not load within 50 ms"), posix.awaitLibrary(Duration.ofMillis(50)));
         } finally {
             never.countDown();
