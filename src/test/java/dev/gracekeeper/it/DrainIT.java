@@ -55,6 +55,9 @@ class DrainIT {
             assertTrue(latencyMs < 500, "noticed promptly: " + latencyMs + " ms");
             assertEquals("drained", field(r.body(), "outcome"), r.body());
             assertTrue(r.body().contains("\"connections_at_drain_start\":"), r.body());
+            // The kernel's close notices woke the idle wait: the real jar, a real netlink socket.
+            assertTrue(r.body().contains("time(s) by close notices)"), r.body());
+            assertEquals("on", field(s.get("/status").body(), "close_events"), s.get("/status").body());
             assertTrue(App.closedByServer(idle1) && App.closedByServer(idle2), "idle keep-alives closed by the drain");
             assertTrue(s.log().contains("step app-drain-http"), s.log());
             String summary = Files.readString(state.resolve("termination-log"));
