@@ -53,27 +53,40 @@ public final class RestartWatcher implements Runnable {
         }
     }
 
-    synchronized void tick() {
+    void tick() {
+        newInstance().ifPresent(this::startGeneration);
+    }
+
+    /** Whether a new app instance appeared after the drain: why, once; the watch then starts afresh. */
+    synchronized Optional<String> newInstance() {
         Phase phase = lifecycle.snapshot().phase();
-        if (phase != Phase.DRAINED && phase != Phase.INTERRUPTED) return;
+        if (phase != Phase.DRAINED && phase != Phase.INTERRUPTED) return Optional.empty();
         AppProbe.Look look = probe.look(WALK_AT_MOST_EVERY);
         if (look.presence() == AppProbe.Presence.GONE) {
             sawGone = true;
-            return;
+            return Optional.empty();
         }
-        if (look.presence() != AppProbe.Presence.PRESENT) return;
+        if (look.presence() != AppProbe.Presence.PRESENT) return Optional.empty();
         Optional<AppProcess.Id> now = probe.processId();
         ProcNetTcp.Inodes listeners = look.listeners();
         boolean newProcess = now.isPresent() && drainedProcess.isPresent() && !now.equals(drainedProcess);
         // New only if a socket appeared that the drained instance did not have: the drained app
         // closing one of several listeners is not a new instance.
         boolean newListeners = !drainedListeners.isEmpty() && listeners.hasAnyNotIn(drainedListeners);
-        if (sawGone || newProcess || newListeners) {
-            String why = newProcess ? "a new app process " + now.get().pid() + " replaced " + drainedProcess.get().pid()
-                    : newListeners ? "new listening sockets on the app ports" : "the app is back after being gone";
-            log.info("new app instance detected while {}: {}; starting a new generation", phase.label(), why);
-            lifecycle.poststart(" (no hook: " + why + ")").join();   // the watcher's thread may wait for the write
-            sawGone = false;
-        }
+        if (!sawGone && !newProcess && !newListeners) return Optional.empty();
+        String why = newProcess ? "a new app process " + now.get().pid() + " replaced " + drainedProcess.get().pid()
+                : newListeners ? "new listening sockets on the app ports" : "the app is back after being gone";
+        log.info("new app instance detected while {}: {}; starting a new generation", phase.label(), why);
+        sawGone = false;
+        return Optional.of(why);
+    }
+
+    /**
+     * Starts the next generation, waiting (on the watcher's thread) until the marker holds it. Not
+     * under the watcher's lock: a shutdown resumed meanwhile makes the postStart wait for it, and that
+     * shutdown's start notes the drained instance here ({@link #shutdownStarted}), under that lock.
+     */
+    void startGeneration(String why) {
+        lifecycle.poststart(" (no hook: " + why + ")").join();
     }
 }

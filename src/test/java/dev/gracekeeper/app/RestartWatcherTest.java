@@ -1,6 +1,7 @@
 package dev.gracekeeper.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gracekeeper.config.AppConfig;
 import dev.gracekeeper.lifecycle.Clock;
@@ -106,5 +107,83 @@ class RestartWatcherTest {
         table(9999);
         watcher.tick();
         assertEquals(2, lifecycle.snapshot().generation(), "no generation started while serving");
+    }
+
+    /**
+     * A shutdown resumed after a sidecar restart, just as the watch starts a new generation: the
+     * postStart waits for that shutdown, and the shutdown's start notes the drained instance in the
+     * watcher. Neither may wait for the other.
+     */
+    @Test
+    void aShutdownResumedWhileTheWatchStartsAGenerationIsNotHeldUp() throws Exception {
+        Path resumed = Files.createDirectories(dir.resolve("resumed"));
+        java.util.concurrent.CountDownLatch cut = new java.util.concurrent.CountDownLatch(1);
+        dev.gracekeeper.lifecycle.ShutdownStep stuck = new dev.gracekeeper.lifecycle.ShutdownStep() {
+            @Override public String name() { return "stuck"; }
+
+            @Override public String run(dev.gracekeeper.lifecycle.StepContext ctx) throws InterruptedException {
+                cut.await(20, TimeUnit.SECONDS);
+                return "cut";
+            }
+        };
+        MarkerStore before = new MarkerStore(resumed);
+        new Lifecycle(before, before.load(""), List.of(stuck), Clock.SYSTEM, "", Duration.ofSeconds(20))
+                .shutdown(Trigger.PRESTOP_HOOK, "");
+        dev.gracekeeper.Poll.until(Duration.ofSeconds(5), "the first process's shutdown is under way",
+                () -> readMarker(resumed).contains("phase=draining"));
+
+        // The sidecar restarted: the marker shows a shutdown cut short.
+        MarkerStore store = new MarkerStore(resumed);
+        java.util.concurrent.CountDownLatch stepRuns = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        dev.gracekeeper.lifecycle.ShutdownStep step = new dev.gracekeeper.lifecycle.ShutdownStep() {
+            @Override public String name() { return "stuck"; }
+
+            @Override public String run(dev.gracekeeper.lifecycle.StepContext ctx) throws InterruptedException {
+                stepRuns.countDown();
+                finish.await(20, TimeUnit.SECONDS);
+                return "ran";
+            }
+        };
+        Lifecycle restarted = new Lifecycle(store, store.load(""), List.of(step), Clock.SYSTEM, "", Duration.ofSeconds(20));
+        assertEquals(Phase.INTERRUPTED, restarted.snapshot().phase());
+        AppConnections c = new AppConnections(List.of(PORT), new ProcNetTcp(dir.resolve("tcp")),
+                TcpTables.stats(dir, 0, inuse), clock, () -> 0L);
+        AppConfig app = new AppConfig(Optional.empty(), "POST", Optional.empty(), Optional.empty(), List.of(PORT),
+                Optional.empty(), Duration.ofSeconds(1), false, 0);
+        RestartWatcher w = new RestartWatcher(restarted, new AppProbe(app, Optional.empty(), c, null));
+        java.util.concurrent.CountDownLatch other = new java.util.concurrent.CountDownLatch(1);
+        restarted.onStarted(() -> {
+            try {
+                other.await(20, TimeUnit.SECONDS);         // another start listener, slower than the watch
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        restarted.onStarted(w::shutdownStarted);
+
+        table();
+        assertEquals(Optional.empty(), w.newInstance(), "gone");
+        table(4242);
+        String why = w.newInstance().orElseThrow();
+        restarted.shutdown(Trigger.SIGTERM, "");            // resumes the shutdown cut short
+        Thread generation = new Thread(() -> w.startGeneration(why));
+        generation.start();
+        dev.gracekeeper.Poll.until(Duration.ofSeconds(5), "the postStart waits for the shutdown",
+                () -> generation.getState() == Thread.State.WAITING || generation.getState() == Thread.State.TIMED_WAITING);
+        other.countDown();
+        assertTrue(stepRuns.await(5, TimeUnit.SECONDS), "the resumed shutdown got past its start");
+        finish.countDown();
+        generation.join(10_000);
+        assertEquals(Phase.SERVING, restarted.snapshot().phase(), "then the new generation began");
+        cut.countDown();
+    }
+
+    static String readMarker(Path dir) {
+        try {
+            return Files.readString(dir.resolve(MarkerStore.FILE));
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 }
