@@ -125,9 +125,7 @@ public final class AppConnections {
         CompletableFuture<Optional<TcpCloseEvents>> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                TcpCloseEvents e = opener.open();
-                noteCloseEvents("on", null);
-                f.complete(Optional.of(e));
+                f.complete(Optional.of(opener.open()));
             } catch (IOException | RuntimeException | LinkageError e) {
                 noteCloseEvents("unavailable, so waits poll: " + e.getMessage(), e);
                 f.complete(Optional.empty());
@@ -136,6 +134,11 @@ public final class AppConnections {
         t.setDaemon(true);
         t.start();
         return f;
+    }
+
+    /** A wait now sleeps on the close notices it opened: /status says "on". */
+    public void closeEventsInUse() {
+        noteCloseEvents("on", null);
     }
 
     /** A wait that used close events and stopped trusting them. */

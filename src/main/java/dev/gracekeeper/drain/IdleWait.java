@@ -138,6 +138,7 @@ public final class IdleWait implements ShutdownStep {
         private boolean polling;
         private int wakes;
         private long lastWake;
+        private boolean slept;
 
         /**
          * Applies the notices already queued, so that a walk the look makes starts a list that no
@@ -146,18 +147,23 @@ public final class IdleWait implements ShutdownStep {
         void beforeLook() {
             if (open == null) return;
             try {
-                open.await(portTable, Duration.ZERO, connections::gone);
+                if (open.await(portTable, Duration.ZERO, connections::gone)) wakes++;
             } catch (IOException e) {
                 fail(e);
             }
         }
 
         void sleep(boolean walked, long leftNanos) {
+            slept = true;
             if (events == null) events = connections.openCloseEvents();
             if (open == null && !polling && events.isDone()) {
                 Optional<TcpCloseEvents> e = events.join();
-                if (e.isPresent()) open = e.get();
-                else polling = true;
+                if (e.isPresent()) {
+                    open = e.get();
+                    connections.closeEventsInUse();
+                } else {
+                    polling = true;
+                }
             }
             if (open == null) {
                 LockSupport.parkNanos(Math.min(polls.next(walked), leftNanos));
@@ -186,7 +192,7 @@ public final class IdleWait implements ShutdownStep {
         /** For the result: how the wait learned of the closes, once there was something to wait for. */
         String how() {
             if (wakes > 0) return "; woken " + wakes + " time(s) by close notices";
-            return polling ? "; polled" : "";
+            return slept && open == null ? "; polled" : "";
         }
 
         @Override

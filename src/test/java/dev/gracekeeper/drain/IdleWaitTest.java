@@ -96,7 +96,7 @@ class IdleWaitTest {
     }
 
     /** A real app port on loopback, the real tables and counters; the close events as {@code opener} gives them (null: the real ones). */
-    ShutdownResult realShutdown(AppConnections.CloseEventsOpener opener, Duration closeAfter) throws Exception {
+    ShutdownResult realShutdown(AppConnections.CloseEventsOpener opener) throws Exception {
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (ServerSocket app = new ServerSocket(0, 50, lo); Socket client = new Socket(lo, app.getLocalPort())) {
             Socket served = app.accept();
@@ -112,7 +112,9 @@ class IdleWaitTest {
             Lifecycle l = new Lifecycle(store, store.load(""), List.of(wait), Clock.SYSTEM, "", Duration.ofSeconds(30));
             Thread closer = new Thread(() -> {
                 try {
-                    Thread.sleep(closeAfter.toMillis());
+                    // Once the wait has its notices (or knows it has none), it sleeps on them: then the close.
+                    Poll.until(Duration.ofSeconds(10), "the wait settled how it sleeps",
+                            () -> c.health().closeEvents().isPresent());
                     served.close();
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -127,7 +129,7 @@ class IdleWaitTest {
 
     @Test
     void theKernelsCloseEventEndsTheWaitWhenTheLastConnectionGoes() throws Exception {
-        ShutdownResult r = realShutdown(null, Duration.ofMillis(800));
+        ShutdownResult r = realShutdown(null);
         assertEquals(Outcome.DRAINED, r.outcome(), r.toString());
         assertTrue(r.detail().contains("0 connections on :"), r.detail());
         assertEquals(Optional.of("on"), connections.health().closeEvents());
@@ -139,7 +141,7 @@ class IdleWaitTest {
     void withoutCloseEventsTheWaitPollsAndSaysWhy() throws Exception {
         ShutdownResult r = realShutdown(() -> {
             throw new IOException("bind to sock_diag's TCP destroy groups: errno 1");
-        }, Duration.ofMillis(500));
+        });
         assertEquals(Outcome.DRAINED, r.outcome(), r.toString());
         assertTrue(r.detail().contains("(1 at start; polled)"), r.detail());
         assertEquals(Optional.of("unavailable, so waits poll: bind to sock_diag's TCP destroy groups: errno 1"),

@@ -40,7 +40,7 @@ class TcpCloseEventsTest {
                 assertEquals(1, walked.size(), walked.toString());
                 Thread closer = new Thread(() -> {
                     try {
-                        Thread.sleep(200);
+                        Thread.sleep(200);      // deliberate: the close must come while await() sits in poll()
                         s.close();              // the app's end: FIN-WAIT, then freed once the client acknowledges
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
