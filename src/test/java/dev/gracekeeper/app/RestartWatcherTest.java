@@ -127,8 +127,8 @@ class RestartWatcherTest {
             }
         };
         MarkerStore before = new MarkerStore(resumed);
-        new Lifecycle(before, before.load(""), List.of(stuck), Clock.SYSTEM, "", Duration.ofSeconds(20))
-                .shutdown(Trigger.PRESTOP_HOOK, "");
+        var cutShort = new Lifecycle(before, before.load(""), List.of(stuck), Clock.SYSTEM, "", Duration.ofSeconds(20))
+                .shutdown(Trigger.PRESTOP_HOOK, "").result();
         dev.gracekeeper.Poll.until(Duration.ofSeconds(5), "the first process's shutdown is under way",
                 () -> readMarker(resumed).contains("phase=draining"));
 
@@ -177,6 +177,7 @@ class RestartWatcherTest {
         generation.join(10_000);
         assertEquals(Phase.SERVING, restarted.snapshot().phase(), "then the new generation began");
         cut.countDown();
+        cutShort.get(10, TimeUnit.SECONDS);               // the earlier process's last write, before the dir goes
     }
 
     static String readMarker(Path dir) {
