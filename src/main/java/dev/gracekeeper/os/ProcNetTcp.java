@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -34,6 +35,7 @@ public final class ProcNetTcp {
      * file, and the read() that would return 0 (which walks the whole hash table once more) is skipped.
      */
     static final int SHORT_READ = 4096 - 512;
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
     private final Path[] files;
     private byte[] buf = new byte[64 * 1024];
@@ -73,16 +75,10 @@ public final class ProcNetTcp {
      */
     public static String key(int[] localWords, int localPort, int[] remoteWords, int remotePort) {
         StringBuilder sb = new StringBuilder(90);
-        for (int w : localWords) hex(sb, w & 0xffffffffL, 8);
-        hex(sb.append(':'), localPort, 4);
-        sb.append(' ');
-        for (int w : remoteWords) hex(sb, w & 0xffffffffL, 8);
-        hex(sb.append(':'), remotePort, 4);
-        return sb.toString();
-    }
-
-    private static void hex(StringBuilder sb, long v, int digits) {
-        for (int k = digits - 1; k >= 0; k--) sb.append("0123456789ABCDEF".charAt((int) (v >>> (4 * k)) & 0xf));
+        for (int w : localWords) sb.append(HEX.toHexDigits(w));
+        sb.append(':').append(HEX.toHexDigits((short) localPort)).append(' ');
+        for (int w : remoteWords) sb.append(HEX.toHexDigits(w));
+        return sb.append(':').append(HEX.toHexDigits((short) remotePort)).toString();
     }
 
     /** A set of socket inodes, sorted. */
