@@ -8,8 +8,9 @@ public enum ExitCode {
     CONFIG(2, "The configuration was rejected; the log lists every problem, one per line."),
     LISTEN(3, "The hook server could not listen: port in use, address not on this host, or no permission."),
     SHUTDOWN_TIMEOUT(4, "Stopped by a signal, but the shutdown itself did not finish by the grace period's end."),
-    APP_STILL_RUNNING(5, "Stopped by a signal after the shutdown, but the app was still there at the grace period's"
-            + " end minus a margin; exited before the kubelet's SIGKILL."),
+    APP_STILL_RUNNING(5, "Stopped by a signal after the shutdown, but the app was still there (or could not be seen"
+            + " to be gone: its connection tables were unreadable) at the grace period's end minus a margin; exited"
+            + " before the kubelet's SIGKILL."),
     DRAIN_TIMED_OUT(6, "Stopped by a signal; the app had not drained when the budget ran out (see the result's"
             + " detail for what was still open)."),
     NATIVE_UNAVAILABLE(7, "A feature that needs native POSIX calls (`GRACEKEEPER_APP_DRAIN_SIGNAL`) is configured, but"

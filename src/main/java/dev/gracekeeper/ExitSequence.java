@@ -96,15 +96,27 @@ final class ExitSequence {
         return Deadline.at(clock, t0.plus(budget.exitBound()), "the exit: T0 + grace period - 1s");
     }
 
-    /** The sidecar outlives the app, so a late preStop or the app's last requests still find it. */
+    /**
+     * The sidecar outlives the app, so a late preStop or the app's last requests still find it. An app
+     * whose presence cannot be read (the connection tables unreadable) is not taken for gone: the
+     * sidecar stays, as for an app still there, and says why.
+     */
     private ExitCode awaitAppGone(Deadline exit) {
         if (!canSeeApp) return ExitCode.OK;
         long start = clock.nanoTime();
-        while (app.get() == AppProbe.Presence.PRESENT) {
+        AppProbe.Presence seen;
+        boolean saidUnknown = false;
+        while ((seen = app.get()) != AppProbe.Presence.GONE) {
+            if (seen == AppProbe.Presence.UNKNOWN && !saidUnknown) {
+                saidUnknown = true;
+                log.warn("cannot tell whether the app is still there (its connection tables cannot be read): staying"
+                        + " until they can, or until T0 + {} ms", budget.exitBound().toMillis());
+            }
             if (exit.expired()) {
-                log.warn("the app is still there at T0 + {} ms (grace period - {} ms margin): exiting before the"
-                        + " kubelet's SIGKILL (exit {})", budget.exitBound().toMillis(),
-                        Budget.EXIT_MARGIN.toMillis(), ExitCode.APP_STILL_RUNNING.code());
+                log.warn("the app is {} at T0 + {} ms (grace period - {} ms margin): exiting before the kubelet's"
+                        + " SIGKILL (exit {})", seen == AppProbe.Presence.UNKNOWN ? "still not known to be gone"
+                        : "still there", budget.exitBound().toMillis(), Budget.EXIT_MARGIN.toMillis(),
+                        ExitCode.APP_STILL_RUNNING.code());
                 return ExitCode.APP_STILL_RUNNING;
             }
             LockSupport.parkNanos(Math.min(APP_GONE_POLL.toNanos(), exit.remaining().toNanos()));

@@ -133,6 +133,33 @@ class ExitSequenceTest {
     }
 
     @Test
+    void appOfUnknownPresenceIsNotTakenForGone() throws Exception {
+        Lifecycle lc = lifecycle(step("work", ctx -> "done"));
+        AtomicInteger looks = new AtomicInteger();
+        Supplier<Presence> unreadable = () -> {
+            looks.incrementAndGet();
+            clock.advance(Duration.ofSeconds(1));
+            return Presence.UNKNOWN;
+        };
+        assertEquals(ExitCode.APP_STILL_RUNNING, exit(lc, true, unreadable).onSignal(StopSignal.SIGTERM));
+        Duration sinceT0 = Duration.between(lc.snapshot().firstTriggerAt().orElseThrow(), clock.now());
+        assertTrue(sinceT0.compareTo(budget.exitBound()) >= 0, "stayed to the exit bound: T0 + " + sinceT0);
+    }
+
+    @Test
+    void appUnknownForAWhileThenGoneExitsZero() throws Exception {
+        Lifecycle lc = lifecycle(step("work", ctx -> "done"));
+        AtomicInteger looks = new AtomicInteger();
+        Supplier<Presence> app = () -> switch (looks.incrementAndGet()) {
+            case 1 -> Presence.PRESENT;
+            case 2, 3, 4 -> Presence.UNKNOWN;
+            default -> Presence.GONE;
+        };
+        assertEquals(ExitCode.OK, exit(lc, true, app).onSignal(StopSignal.SIGTERM));
+        assertEquals(5, looks.get(), "looked on through the unknown ones until gone");
+    }
+
+    @Test
     void shutdownStillRunningAtTheExitDeadlineExitsFour() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         Lifecycle lc = lifecycle(step("hang", ctx -> {
