@@ -14,14 +14,16 @@
 #                last app connection closed -> /shutdown answered; median and p99. A sample is invalid
 #                when the idle wait began after the requests ended (a loaded node); more than a tenth
 #                invalid fails the run
-#   hook         HOOKS generations of /poststart then /shutdown, nothing to drain: p99 of curl's time
+#   hook         HOOKS generations of /poststart then /shutdown, nothing to drain: median and p99 of
+#                curl's time
 #   idle wait    bench/AppLoad.java holds 16 idle keep-alive and 16 busy connections (/slow?ms=100 back
 #                to back); /shutdown; once /status shows the idle wait, the sidecar's utime+stime
 #                (/proc/PID/stat) over WINDOW_S seconds, as % of one core
 #   drained      the load closes its connections, the shutdown ends; then the same over WINDOW_S: the
 #                restart watch's looks
 # Env: JARS (target/gracekeeper.jar), CROWD (20000), SAMPLES (60), HOOKS (100), WINDOW_S (10), JAVA17, KEEPLOG
-# (a path prefix: each sidecar's log is kept as PREFIX-LABEL.log).
+# (a path prefix: each sidecar's log is kept as PREFIX-LABEL.log, its /shutdown times in ms as
+# PREFIX-LABEL.hook-ms).
 # Needs root, iproute2, curl, a JDK 17 (javac). Every process it starts is killed and both namespaces
 # are deleted on exit; every wait is bounded.
 set -euo pipefail
@@ -124,8 +126,13 @@ case_run() { # JAR LABEL: one sidecar, every row, into $tmp/result-LABEL
   echo "drain_invalid $invalid" >> "$out"
   echo "drain_median $(pctl 0.5 < "$tmp/drain-$label")" >> "$out"
   echo "drain_p99 $(pctl 0.99 < "$tmp/drain-$label")" >> "$out"
-  echo "hook_p99 $(awk '$1 ~ /\/shutdown$/ {print $3 * 1000}' "$tmp/hooks-$label" | pctl 0.99)" >> "$out"
-  [ -z "${KEEPLOG:-}" ] || cp "$tmp/sidecar-$label.log" "$KEEPLOG-$label.log"
+  awk '$1 ~ /\/shutdown$/ {print $3 * 1000}' "$tmp/hooks-$label" > "$tmp/hook-ms-$label"
+  echo "hook_median $(pctl 0.5 < "$tmp/hook-ms-$label")" >> "$out"
+  echo "hook_p99 $(pctl 0.99 < "$tmp/hook-ms-$label")" >> "$out"
+  if [ -n "${KEEPLOG:-}" ]; then
+    cp "$tmp/sidecar-$label.log" "$KEEPLOG-$label.log"
+    cp "$tmp/hook-ms-$label" "$KEEPLOG-$label.hook-ms"
+  fi
   kill -KILL "$sidecar" "$app" 2>/dev/null || true
   wait "$sidecar" "$app" 2>/dev/null || true
   echo "drain-cost: $label: $(tr '\n' ' ' < "$out")" >&2
@@ -186,5 +193,6 @@ drained_cpu|CPU while drained (restart watch), % of one core ($WINDOW_S s)
 drain_median|drain detection median, ms ($SAMPLES samples)
 drain_p99|drain detection p99, ms
 drain_invalid|invalid detection samples
-hook_p99|\`/shutdown\` p99, nothing to drain, ms ($HOOKS generations)
+hook_median|\`/shutdown\` median, nothing to drain, ms ($HOOKS generations)
+hook_p99|\`/shutdown\` p99, nothing to drain, ms
 ROWS
