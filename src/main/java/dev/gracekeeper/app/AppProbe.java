@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Looks at the app from outside: is it ready (its ready URL answers 2xx, or else its ports
@@ -33,6 +34,8 @@ public final class AppProbe {
     private final Optional<AppProcess> process;
     private final AppConnections connections;
     private final HttpClients http;
+    private CompletableFuture<Readiness> readyCall;             // guarded by this
+    private final AtomicLong readyCallsJoined = new AtomicLong();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "app-probe");
         t.setDaemon(true);
@@ -147,7 +150,30 @@ public final class AppProbe {
         });
     }
 
+    /**
+     * The app's answer, from the one call to its ready URL in flight: a check that starts while a call
+     * runs shares it, so a burst of {@code /readyz} (the kubelet's probes and a postStart wait at once,
+     * or a flood from anyone who can reach the port) asks the app once, not once per request. Each
+     * caller keeps its own bound. A call that has ended is never reused: the next check asks again.
+     */
     private CompletableFuture<Readiness> callReadyUrl(Duration bound) {
+        CompletableFuture<Readiness> call;
+        boolean joined;
+        synchronized (this) {
+            joined = readyCall != null && !readyCall.isDone();
+            if (!joined) readyCall = startReadyCall(bound);
+            call = readyCall;
+        }
+        if (!joined) return call;
+        readyCallsJoined.incrementAndGet();
+        return call.copy().completeOnTimeout(Readiness.unanswered("GET " + readyUrl.get() + " failed: no answer within "
+                + bound.toMillis() + " ms"), bound.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Checks that shared a call already in flight instead of asking the app again. */
+    public long readyCallsJoined() { return readyCallsJoined.get(); }
+
+    private CompletableFuture<Readiness> startReadyCall(Duration bound) {
         // Asked from the hook server's I/O thread: getStatus never waits there for the client's background
         // build, and touches no OkHttp class before it has finished.
         URI url = readyUrl.get();

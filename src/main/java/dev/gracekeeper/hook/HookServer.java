@@ -54,6 +54,7 @@ public final class HookServer {
         this.config = config;
         this.metrics = metrics;
         this.guard = new HookGuard(config);
+        metrics.readyCallsJoined(probe::readyCallsJoined);
         this.shutdown = new ShutdownHook(lifecycle, metrics);
         this.poststart = new PostStartHook(lifecycle, probe, config.app(), metrics);
         this.reads = new ReadEndpoints(config, lifecycle, store, probe, connections, metrics, propagation,

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Counters of the sidecar in Prometheus text format on {@code /metrics}. Written by hand: a
@@ -29,6 +30,7 @@ public final class Metrics {
     private final LongAdder refused = new LongAdder();
     private final LongAdder acceptFailures = new LongAdder();
     private volatile IntSupplier connectionsOpen = () -> 0;
+    private volatile LongSupplier readyCallsJoined = () -> 0;
     private volatile int connectionLimit;
     private volatile ShutdownResult last;
 
@@ -56,6 +58,9 @@ public final class Metrics {
         connectionsOpen = open;
         connectionLimit = limit;
     }
+
+    /** Readiness checks that shared the app's ready-URL call in flight ({@code AppProbe.readyCallsJoined}). */
+    void readyCallsJoined(LongSupplier joined) { readyCallsJoined = joined; }
 
     void connectionsClosedAtLimit(long n) { closedAtLimit.add(n); }
 
@@ -117,6 +122,9 @@ public final class Metrics {
         header(sb, "gracekeeper_hook_accept_failures_total", "counter",
                 "Failed accepts on the hook port (out of descriptors or memory).");
         sb.append("gracekeeper_hook_accept_failures_total ").append(acceptFailures.sum()).append('\n');
+        header(sb, "gracekeeper_app_ready_calls_joined_total", "counter", "Readiness checks (/readyz, postStart) that"
+                + " shared a call to GRACEKEEPER_APP_READY_URL already in flight instead of asking the app again.");
+        sb.append("gracekeeper_app_ready_calls_joined_total ").append(readyCallsJoined.getAsLong()).append('\n');
         header(sb, "gracekeeper_propagation_observed_seconds", "gauge", "How long after the first trigger the"
                 + " EndpointSlices of the last shutdown dropped the pod (GRACEKEEPER_PROPAGATION=endpoints); NaN when"
                 + " not seen.");

@@ -1,5 +1,6 @@
 package dev.gracekeeper.app;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,21 +40,48 @@ class AppProbeTest {
 
     /** Answers 503 to the first {@code answered} requests, then accepts and never answers. */
     private URI serverThatStopsAnswering(int answered) throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         AtomicInteger n = new AtomicInteger();
+        return serve(s -> {
+            if (n.getAndIncrement() < answered) {
+                try (s) {
+                    readHead(s.getInputStream());
+                    s.getOutputStream().write(("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                }
+            } else {
+                synchronized (held) { held.add(s); }
+            }
+        });
+    }
+
+    /** Counts the requests and answers each 200 once {@code answer} opens, each on its own thread. */
+    private URI heldServer(CountDownLatch answer, AtomicInteger requests) throws IOException {
+        return serve(s -> {
+            Thread responder = new Thread(() -> {
+                try (s) {
+                    readHead(s.getInputStream());
+                    requests.incrementAndGet();
+                    if (!answer.await(10, TimeUnit.SECONDS)) return;
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
+                            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException | InterruptedException e) {
+                    // the test is over
+                }
+            }, "test-responder");
+            responder.setDaemon(true);
+            responder.start();
+        });
+    }
+
+    private interface OnAccept { void accepted(Socket s) throws IOException; }
+
+    /** A loopback server whose accept loop hands each connection to {@code onAccept}; its ready URL. */
+    private URI serve(OnAccept onAccept) throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(() -> {
             while (!server.isClosed()) {
                 try {
-                    Socket s = server.accept();
-                    if (n.getAndIncrement() < answered) {
-                        try (s) {
-                            readHead(s.getInputStream());
-                            s.getOutputStream().write(("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                        }
-                    } else {
-                        synchronized (held) { held.add(s); }
-                    }
+                    onAccept.accepted(server.accept());
                 } catch (IOException e) {
                     return;
                 }
@@ -88,6 +119,43 @@ class AppProbeTest {
         assertFalse(r.ready());
         assertTrue(r.why().contains("-> 503"), r.why());
         assertTrue(r.why().contains("cut off by the timeout"), r.why());
+    }
+
+    @Test
+    void aBurstOfChecksAsksTheAppOnceAndEachGetsItsAnswer() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        CountDownLatch answer = new CountDownLatch(1);
+        AppProbe p = probe(heldServer(answer, requests));
+        List<CompletableFuture<AppProbe.Readiness>> burst = new ArrayList<>();
+        for (int i = 0; i < 20; i++) burst.add(p.readyOnce(Duration.ofSeconds(5)));
+        answer.countDown();
+        for (CompletableFuture<AppProbe.Readiness> f : burst) {
+            AppProbe.Readiness r = f.get(10, TimeUnit.SECONDS);
+            assertTrue(r.ready(), r.why());
+        }
+        assertEquals(1, requests.get(), "one call for the whole burst");
+        assertEquals(19, p.readyCallsJoined());
+        assertTrue(p.readyOnce(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS).ready());
+        assertEquals(2, requests.get(), "an ended call is not reused: the next check asks again");
+    }
+
+    @Test
+    void aCheckThatJoinsALongerCallKeepsItsOwnBound() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        CountDownLatch answer = new CountDownLatch(1);
+        AppProbe p = probe(heldServer(answer, requests));
+        CompletableFuture<AppProbe.Readiness> first = p.readyOnce(Duration.ofSeconds(10));
+        long start = System.nanoTime();
+        AppProbe.Readiness joined = p.readyOnce(Duration.ofMillis(200)).get(5, TimeUnit.SECONDS);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertFalse(joined.ready());
+        assertFalse(joined.answered(), joined.why());
+        assertTrue(joined.why().contains("no answer within 200 ms"), joined.why());
+        assertTrue(ms < 5000, "ended at its own bound, not the shared call's 10 s: " + ms + " ms");
+        assertFalse(first.isDone(), "the shared call is still waiting for the app");
+        answer.countDown();
+        assertTrue(first.get(10, TimeUnit.SECONDS).ready(), "and ends with the app's answer");
+        assertEquals(1, requests.get());
     }
 
     @Test
