@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,15 +21,14 @@ import org.slf4j.LoggerFactory;
  * milliseconds of kernel time however few sockets the pod has ({@link ProcNetTcp}); reading the
  * namespace's counters costs microseconds ({@link TcpStats}). So a look reads the counters and walks
  * only when they moved since the last walk, or when that walk is {@link #BACKSTOP} old (what the
- * counters cannot see: ESTABLISHED to CLOSE-WAIT; {@link #LISTENERS_BACKSTOP} for looks at listeners). A pod whose own connections come and go makes
- * the counters move all the time, so walks draw on a budget of {@link #DUTY} of one core (their
- * thread's CPU time, which holds the kernel's share) with a burst of {@link #BURST}; a look that finds
+ * counters cannot see: ESTABLISHED to CLOSE-WAIT; {@link #LISTENERS_BACKSTOP} for looks at
+ * listeners). A pod whose own connections come and go makes the counters move all the time, so
+ * walks draw on a budget ({@link WalkBudget}); a look that finds
  * it spent returns the last walk's counts, marked not fresh. Only {@link #lookFresh()}, the one look
  * a shutdown start needs, walks whatever the budget.
  *
- * <p>A walk that fails makes the count unknown, never zero: looks retry it, backing off from
- * {@link #RETRY_FIRST} to {@link #RETRY_MAX}, the first failure and the recovery are logged once, and
- * {@link #health()} shows the state for /status and /metrics.
+ * <p>A walk that fails makes the count unknown, never zero: looks retry it with a back-off
+ * ({@link UnknownCount}), and {@link #health()} shows the state for /status and /metrics.
  */
 public final class AppConnections {
     private static final Logger log = LoggerFactory.getLogger("connections");
@@ -41,12 +39,8 @@ public final class AppConnections {
      * between two looks, with nothing else moving, waits for this.
      */
     static final Duration LISTENERS_BACKSTOP = Duration.ofSeconds(30);
-    static final double DUTY = 0.10;
-    static final Duration BURST = Duration.ofMillis(500);
     /** Added to the departures the counters can prove, for the handshakes a walk and a read straddle. */
     static final int SLACK = 2;
-    static final Duration RETRY_FIRST = Duration.ofMillis(5);
-    static final Duration RETRY_MAX = Duration.ofSeconds(1);
 
     private final List<Integer> ports;
     private final boolean[] portTable;
@@ -54,7 +48,7 @@ public final class AppConnections {
     private final TcpStats stats;
     private final Clock clock;
     private final LongSupplier cpuNanos;
-    private final CloseEventsOpener opener;
+    private final CloseNotices closeNotices;
     // All guarded by this.
     private ProcNetTcp.Counts counts;               // the last good walk; null before it or after a failed one
     private TcpStats.Signature walkedAt;            // the counters read just before that walk
@@ -63,40 +57,28 @@ public final class AppConnections {
     private int appTables;                          // the tables that held an app socket at the last full walk
     private long appTablesAt;
     private boolean lastWalkPartial;
-    private long tokens = BURST.toNanos();
-    private long refilledAt;
-    private String problem;                         // why the count is unknown; null while known
-    private Instant unknownSince;
-    private long retryAt;
-    private long retryDelay = RETRY_FIRST.toNanos();
+    private final WalkBudget budget;
+    private final UnknownCount unknown;
     private String gateProblem;
     private long looks;
     private long walks;
-    private long failures;
-    private String closeEvents;                     // how the last wait was woken; null before the first
-    private boolean closeEventsWarned;
 
     /** @param cpuNanos the calling thread's CPU time, what a walk is charged ({@link #threadCpuTime()}) */
     public AppConnections(List<Integer> ports, ProcNetTcp table, TcpStats stats, Clock clock, LongSupplier cpuNanos) {
         this(ports, table, stats, clock, cpuNanos, () -> TcpCloseEvents.open(List.copyOf(ports)));
     }
 
-    /** Opens the kernel's close events; {@link TcpCloseEvents#open} but where a test replaces it. */
-    @FunctionalInterface
-    public interface CloseEventsOpener {
-        TcpCloseEvents open() throws IOException;
-    }
-
     public AppConnections(List<Integer> ports, ProcNetTcp table, TcpStats stats, Clock clock, LongSupplier cpuNanos,
-                          CloseEventsOpener opener) {
-        this.opener = opener;
+                          CloseNotices.Opener opener) {
+        this.closeNotices = new CloseNotices(opener);
         this.cpuNanos = cpuNanos;
         this.ports = List.copyOf(ports);
         this.portTable = ProcNetTcp.portTable(ports);
         this.table = table;
         this.stats = stats;
         this.clock = clock;
-        this.refilledAt = clock.nanoTime();
+        this.budget = new WalkBudget(clock.nanoTime());
+        this.unknown = new UnknownCount(clock);
     }
 
     /**
@@ -116,44 +98,8 @@ public final class AppConnections {
     /** The ports as a lookup table indexed by port, for {@link TcpCloseEvents#await}. */
     public boolean[] portTable() { return portTable.clone(); }
 
-    /**
-     * Opens a subscription to the kernel's close events on a background thread (the first costs about
-     * 70 ms, loading jffi's library; later ones microseconds). It completes empty where they are not
-     * available, after one warning that says why and that waits poll instead; the caller closes it.
-     */
-    public CompletableFuture<Optional<TcpCloseEvents>> openCloseEvents() {
-        CompletableFuture<Optional<TcpCloseEvents>> f = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                f.complete(Optional.of(opener.open()));
-            } catch (IOException | RuntimeException | LinkageError e) {
-                noteCloseEvents("unavailable, so waits poll: " + e.getMessage(), e);
-                f.complete(Optional.empty());
-            }
-        }, "close-events");
-        t.setDaemon(true);
-        t.start();
-        return f;
-    }
-
-    /** A wait now sleeps on the close notices it opened: /status says "on". */
-    public void closeEventsInUse() {
-        noteCloseEvents("on", null);
-    }
-
-    /** A wait that used close events and stopped trusting them. */
-    public void closeEventsFailed(IOException e) {
-        noteCloseEvents("failed during a wait, which polled from then on: " + e.getMessage(), e);
-    }
-
-    private synchronized void noteCloseEvents(String state, Throwable problem) {
-        closeEvents = state;
-        if (problem != null && !closeEventsWarned) {
-            closeEventsWarned = true;
-            log.warn("the kernel's close events for the app's connections are {}; the idle wait polls the counters"
-                    + " instead, which costs more CPU and notices the last connection later", state);
-        }
-    }
+    /** The kernel's close notices for these ports, which the idle wait sleeps on. */
+    public CloseNotices closeNotices() { return closeNotices; }
 
     /** A periodic look: counters, and a walk if they moved and the budget allows. */
     public Look look() { return look(false, Duration.ZERO, -1); }
@@ -174,8 +120,7 @@ public final class AppConnections {
     private synchronized Look look(boolean mustWalk, Duration walkAtMostEvery, int exitAt) {
         looks++;
         long now = clock.nanoTime();
-        tokens = Math.min(BURST.toNanos(), tokens + (long) ((now - refilledAt) * DUTY));
-        refilledAt = now;
+        budget.refill(now);
         TcpStats.Signature sig = counters();
         long backstop = (exitAt >= 0 || mustWalk ? BACKSTOP : LISTENERS_BACKSTOP).toNanos();
         boolean listenersLook = exitAt < 0 && !mustWalk;
@@ -190,8 +135,9 @@ public final class AppConnections {
                 && departuresAtMost(sig) < counts.established() - exitAt) {
             return new Look(Optional.of(counts), false, "", false);
         }
-        if (problem != null && now - retryAt < 0) return new Look(Optional.empty(), false, problem, false);
-        if (counts != null && !mustWalk && (tokens <= 0 || now - walkedAtNanos < walkAtMostEvery.toNanos())) {
+        Optional<String> notDue = unknown.retryNotDue(now);
+        if (notDue.isPresent()) return new Look(Optional.empty(), false, notDue.get(), false);
+        if (counts != null && !mustWalk && (budget.spent() || now - walkedAtNanos < walkAtMostEvery.toNanos())) {
             return new Look(Optional.of(counts), false, "walk budget spent", false);
         }
         long cpu = cpuNanos.getAsLong();
@@ -216,31 +162,17 @@ public final class AppConnections {
             }
             walkedAt = sig;
             walkedAtNanos = now;
-            if (problem != null) {
-                log.info("the app's connections can be read again, after {} unknown ({})",
-                        Duration.between(unknownSince, clock.now()), problem);
-            }
-            problem = null;
-            retryDelay = RETRY_FIRST.toNanos();
+            unknown.known();
             return new Look(Optional.of(counts), true, "", true);
         } catch (IOException | RuntimeException e) {
-            failures++;
             counts = null;
             left = null;
-            if (problem == null) {
-                unknownSince = clock.now();
-                log.warn("cannot read the app's connections ({}): the count is unknown, so no wait ends on it;"
-                        + " retrying, at most every {} ms", e.getMessage(), RETRY_MAX.toMillis());
-            }
-            problem = "cannot read /proc/net/tcp: " + e.getMessage();
-            retryAt = clock.nanoTime() + retryDelay;
-            retryDelay = Math.min(RETRY_MAX.toNanos(), retryDelay * 2);
-            return new Look(Optional.empty(), false, problem, true);
+            return new Look(Optional.empty(), false, unknown.failed(e), true);
         } finally {
             walks++;
             // A shutdown start's walk is not charged: a run of hooks would otherwise leave the budget
             // so far below zero that the looks after it (the app gone, readiness) went stale for seconds.
-            if (!mustWalk) tokens -= cpuNanos.getAsLong() - cpu;
+            if (!mustWalk) budget.charge(cpuNanos.getAsLong() - cpu);
         }
     }
 
@@ -283,7 +215,7 @@ public final class AppConnections {
         } catch (IOException | RuntimeException e) {
             if (gateProblem == null) {
                 log.warn("cannot read the TCP counters ({}): walking the connection tables on every look instead,"
-                        + " within {}% of the time", e.getMessage(), DUTY * 100);
+                        + " within {}% of the time", e.getMessage(), WalkBudget.DUTY * 100);
             }
             gateProblem = e.getMessage();
             return null;
@@ -298,7 +230,7 @@ public final class AppConnections {
 
     public synchronized Health health() {
         return new Health(ports, counts == null ? Optional.empty() : Optional.of(counts.established()),
-                Optional.ofNullable(problem), problem == null ? Optional.empty() : Optional.of(unknownSince),
-                Optional.ofNullable(gateProblem), looks, walks, failures, Optional.ofNullable(closeEvents));
+                unknown.why(), unknown.since(), Optional.ofNullable(gateProblem), looks, walks, unknown.failures(),
+                closeNotices.state());
     }
 }

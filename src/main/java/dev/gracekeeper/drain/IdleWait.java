@@ -155,12 +155,12 @@ public final class IdleWait implements ShutdownStep {
 
         void sleep(boolean walked, long leftNanos) {
             slept = true;
-            if (events == null) events = connections.openCloseEvents();
+            if (events == null) events = connections.closeNotices().open();
             if (open == null && !polling && events.isDone()) {
                 Optional<TcpCloseEvents> e = events.join();
                 if (e.isPresent()) {
                     open = e.get();
-                    connections.closeEventsInUse();
+                    connections.closeNotices().inUse();
                 } else {
                     polling = true;
                 }
@@ -183,7 +183,7 @@ public final class IdleWait implements ShutdownStep {
         }
 
         private void fail(IOException e) {
-            connections.closeEventsFailed(e);
+            connections.closeNotices().failed(e);
             open.close();
             open = null;
             polling = true;

@@ -86,7 +86,7 @@ class AppConnectionsTest {
         assertTrue(connections.health().unknownBecause().isPresent());
         TcpTables.write(tcp, 8080, 0);
         assertTrue(connections.look().counts().isEmpty(), "no retry before the first backoff has passed");
-        nanos += AppConnections.RETRY_FIRST.toNanos();
+        nanos += UnknownCount.RETRY_FIRST.toNanos();
         assertEquals(0, established(connections.look()));
         assertTrue(connections.health().unknownBecause().isEmpty());
         assertEquals(1, connections.health().failures());
@@ -94,7 +94,7 @@ class AppConnectionsTest {
 
     @Test
     void whenTheWalkBudgetIsSpentLooksKeepTheLastCountsMarkedNotFresh() throws Exception {
-        walkCpu = AppConnections.BURST.toNanos() + 1;  // one walk spends the whole burst
+        walkCpu = WalkBudget.BURST.toNanos() + 1;  // one walk spends the whole burst
         connections.look();
         TcpTables.write(tcp, 8080, 0);
         TcpTables.stats(dir, 2, 4);
@@ -103,7 +103,7 @@ class AppConnectionsTest {
         assertFalse(look.fresh());
         assertEquals(0, established(connections.lookFresh()), "a shutdown start walks whatever the budget");
         TcpTables.stats(dir, 1, 4);
-        nanos += (long) (walkCpu / AppConnections.DUTY);   // the budget refills at the duty cycle, and the
+        nanos += (long) (walkCpu / WalkBudget.DUTY);   // the budget refills at the duty cycle, and the
         assertTrue(connections.look().fresh());             // shutdown start's walk was not charged
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gracekeeper.Poll;
 import dev.gracekeeper.app.AppConnections;
+import dev.gracekeeper.app.CloseNotices;
 import dev.gracekeeper.lifecycle.Clock;
 import dev.gracekeeper.lifecycle.Figure;
 import dev.gracekeeper.lifecycle.Lifecycle;
@@ -96,7 +97,7 @@ class IdleWaitTest {
     }
 
     /** A real app port on loopback, the real tables and counters; the close events as {@code opener} gives them (null: the real ones). */
-    ShutdownResult realShutdown(AppConnections.CloseEventsOpener opener) throws Exception {
+    ShutdownResult realShutdown(CloseNotices.Opener opener) throws Exception {
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (ServerSocket app = new ServerSocket(0, 50, lo); Socket client = new Socket(lo, app.getLocalPort())) {
             Socket served = app.accept();
