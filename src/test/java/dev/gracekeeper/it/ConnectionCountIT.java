@@ -2,11 +2,13 @@ package dev.gracekeeper.it;
 
 import static dev.gracekeeper.it.HookIT.field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,17 +26,12 @@ class ConnectionCountIT {
      */
     @Test
     void aConnectionTableTheSidecarCannotReadHoldsTheDrainToItsTimeoutAndSaysWhy() throws Exception {
-        assumeTrue(Commands.succeeds("unshare", "-m", "--propagation", "private", "sh", "-c",
-                "mount -t proc -o subset=pid proc /proc && ! test -e /proc/net/tcp"),
-                "needs root for `unshare -m` and a procfs mounted with subset=pid (Linux 5.8+); run the integration"
-                        + " tests as root");
+        assumeTrue(procWithoutNet(), "needs root for `unshare -m` and a procfs mounted with subset=pid (Linux 5.8+);"
+                + " run the integration tests as root");
         int port = Sidecar.freePort();
-        List<String> command = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
-                "mount -t proc -o subset=pid proc /proc && exec \"$@\"", "sh"));
-        command.addAll(Sidecar.javaJar());
         try (App app = App.start(port, 0, 0, true);
              Sidecar s = Sidecar.launch(state, Map.of("GRACEKEEPER_DRAIN_DELAY", "0s", "GRACEKEEPER_DRAIN_TIMEOUT", "1s",
-                     "GRACEKEEPER_APP_PORTS", Integer.toString(port)), command)) {
+                     "GRACEKEEPER_APP_PORTS", Integer.toString(port)), withoutProcNet())) {
             s.awaitHealthy();
             long start = System.nanoTime();
             String body = s.get("/shutdown").body();
@@ -54,6 +51,45 @@ class ConnectionCountIT {
             assertEquals(1, log.split("cannot read the app's connections", -1).length - 1, "logged once:\n" + log);
             assertEquals(1, log.split("cannot read the TCP counters", -1).length - 1, "logged once:\n" + log);
         }
+    }
+
+    /**
+     * The same sandbox, then SIGTERM: the sidecar cannot tell whether the app is gone, so it does not
+     * take it for gone. It stays to the exit deadline (grace period - 1 s), says why, and exits 5.
+     */
+    @Test
+    void aSidecarThatCannotSeeTheAppStaysToTheDeadline() throws Exception {
+        assumeTrue(procWithoutNet(), "needs root for `unshare -m` and a procfs mounted with subset=pid (Linux 5.8+);"
+                + " run the integration tests as root");
+        int port = Sidecar.freePort();
+        try (App app = App.start(port, 0, 0, true);
+             Sidecar s = Sidecar.launch(state, Map.of("GRACEKEEPER_GRACE_PERIOD", "3s", "GRACEKEEPER_STOP_RESERVE", "1s",
+                     "GRACEKEEPER_DRAIN_DELAY", "0s", "GRACEKEEPER_DRAIN_TIMEOUT", "500ms",
+                     "GRACEKEEPER_APP_PORTS", Integer.toString(port)), withoutProcNet())) {
+            s.awaitHealthy();
+            long start = System.nanoTime();
+            s.sigterm();
+            assertEquals(5, s.awaitExit(Duration.ofSeconds(10)), s.log());
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            System.out.println("app presence unknown: sidecar left " + ms + " ms after SIGTERM (grace 3s - 1s margin)");
+            assertTrue(ms >= 1900, "stayed past the 500 ms drain timeout to T0 + 2s: " + ms);
+            assertTrue(s.log().contains("cannot tell whether the app is still there"), s.log());
+            assertTrue(s.log().contains("the app is still not known to be gone at T0 + 2000 ms"), s.log());
+            assertFalse(s.log().contains("the app is gone"), s.log());
+        }
+    }
+
+    private static boolean procWithoutNet() {
+        return Commands.succeeds("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mount -t proc -o subset=pid proc /proc && ! test -e /proc/net/tcp");
+    }
+
+    /** The sidecar's command in a mount namespace whose /proc has no /proc/net. */
+    private static List<String> withoutProcNet() {
+        List<String> command = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mount -t proc -o subset=pid proc /proc && exec \"$@\"", "sh"));
+        command.addAll(Sidecar.javaJar());
+        return command;
     }
 
     @Test
