@@ -26,13 +26,10 @@ class ConnectionCountIT {
      */
     @Test
     void aConnectionTableTheSidecarCannotReadHoldsTheDrainToItsTimeoutAndSaysWhy() throws Exception {
-        assumeTrue(procWithoutNet(), "needs root for `unshare -m` and a procfs mounted with subset=pid (Linux 5.8+);"
-                + " run the integration tests as root");
         int port = Sidecar.freePort();
         try (App app = App.start(port, 0, 0, true);
-             Sidecar s = Sidecar.launch(state, Map.of("GRACEKEEPER_DRAIN_DELAY", "0s", "GRACEKEEPER_DRAIN_TIMEOUT", "1s",
-                     "GRACEKEEPER_APP_PORTS", Integer.toString(port)), withoutProcNet())) {
-            s.awaitHealthy();
+             Sidecar s = withoutProcNet(Map.of("GRACEKEEPER_DRAIN_DELAY", "0s", "GRACEKEEPER_DRAIN_TIMEOUT", "1s",
+                     "GRACEKEEPER_APP_PORTS", Integer.toString(port)))) {
             long start = System.nanoTime();
             String body = s.get("/shutdown").body();
             long ms = (System.nanoTime() - start) / 1_000_000;
@@ -59,14 +56,11 @@ class ConnectionCountIT {
      */
     @Test
     void aSidecarThatCannotSeeTheAppStaysToTheDeadline() throws Exception {
-        assumeTrue(procWithoutNet(), "needs root for `unshare -m` and a procfs mounted with subset=pid (Linux 5.8+);"
-                + " run the integration tests as root");
         int port = Sidecar.freePort();
         try (App app = App.start(port, 0, 0, true);
-             Sidecar s = Sidecar.launch(state, Map.of("GRACEKEEPER_GRACE_PERIOD", "3s", "GRACEKEEPER_STOP_RESERVE", "1s",
+             Sidecar s = withoutProcNet(Map.of("GRACEKEEPER_GRACE_PERIOD", "3s", "GRACEKEEPER_STOP_RESERVE", "1s",
                      "GRACEKEEPER_DRAIN_DELAY", "0s", "GRACEKEEPER_DRAIN_TIMEOUT", "500ms",
-                     "GRACEKEEPER_APP_PORTS", Integer.toString(port)), withoutProcNet())) {
-            s.awaitHealthy();
+                     "GRACEKEEPER_APP_PORTS", Integer.toString(port)))) {
             long start = System.nanoTime();
             s.sigterm();
             assertEquals(5, s.awaitExit(Duration.ofSeconds(10)), s.log());
@@ -79,17 +73,26 @@ class ConnectionCountIT {
         }
     }
 
-    private static boolean procWithoutNet() {
-        return Commands.succeeds("unshare", "-m", "--propagation", "private", "sh", "-c",
-                "mount -t proc -o subset=pid proc /proc && ! test -e /proc/net/tcp");
-    }
-
-    /** The sidecar's command in a mount namespace whose /proc has no /proc/net. */
-    private static List<String> withoutProcNet() {
+    /**
+     * The real jar, healthy, in a mount namespace whose /proc has no /proc/net; the test is skipped
+     * where such a namespace cannot be made.
+     */
+    private Sidecar withoutProcNet(Map<String, String> env) {
+        assumeTrue(Commands.succeeds("unshare", "-m", "--propagation", "private", "sh", "-c",
+                "mount -t proc -o subset=pid proc /proc && ! test -e /proc/net/tcp"),
+                "needs root for `unshare -m` and a procfs mounted with subset=pid (Linux 5.8+); run the integration"
+                        + " tests as root");
         List<String> command = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
                 "mount -t proc -o subset=pid proc /proc && exec \"$@\"", "sh"));
         command.addAll(Sidecar.javaJar());
-        return command;
+        Sidecar s = Sidecar.launch(state, env, command);
+        try {
+            s.awaitHealthy();
+        } catch (RuntimeException | Error e) {
+            s.close();
+            throw e;
+        }
+        return s;
     }
 
     @Test
