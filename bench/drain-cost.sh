@@ -8,7 +8,8 @@
 #   sudo bench/drain-cost.sh
 #   JARS="/tmp/old.jar target/gracekeeper.jar" SAMPLES=100 sudo bench/drain-cost.sh
 #
-# Per jar and crowd (none, then CROWD), one fresh sidecar (JDK 17, the image's flags, DRAIN_DELAY 0s,
+# Per jar and crowd (none, then CROWD), one fresh sidecar in a fresh pod namespace (no TIME-WAIT left
+# by an earlier case; JDK 17, the image's flags, DRAIN_DELAY 0s,
 # GRACE_PERIOD 60s, APP_PORTS the app's) takes, in this order:
 #   drain        bench/DrainClock.java SAMPLES times (a /poststart between), 1000-1200 ms requests:
 #                last app connection closed -> /shutdown answered; median and p99. A sample is invalid
@@ -56,7 +57,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-for ns in "$pod" "$crowd"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
+ip netns add "$crowd"; ip -n "$crowd" link set lo up
 inpod() { ip netns exec "$pod" "$@"; }
 us() { local t=$EPOCHREALTIME; REPLY=${t/./}; }
 flags=()
@@ -81,6 +82,10 @@ pctl() { sort -g | awk -v q="$1" '{a[NR] = $1} END {i = int(NR * q); if (i < NR 
 
 case_run() { # JAR LABEL: one sidecar, every row, into $tmp/result-LABEL
   local jar=$1 label=$2 app sidecar load body out=$tmp/result-$2
+  # A pod namespace of its own: the hook connections of an earlier case sit in TIME-WAIT for 60 s, and
+  # every walk of the table would format them, so a later case would pay for an earlier one's.
+  ip netns del "$pod" 2>/dev/null || true
+  ip netns add "$pod"; ip -n "$pod" link set lo up
   ip netns exec "$pod" "$JAVA17" -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$tmp/classes" \
     dev.gracekeeper.it.TestApp "$APP" 0 > "$tmp/app.log" 2>&1 &
   app=$!; pids+=("$app")
