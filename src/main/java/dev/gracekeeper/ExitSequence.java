@@ -110,7 +110,7 @@ final class ExitSequence {
             if (seen == AppProbe.Presence.UNKNOWN && !saidUnknown) {
                 saidUnknown = true;
                 log.warn("cannot tell whether the app is still there (its connection tables cannot be read): staying"
-                        + " until they can, or until T0 + {} ms", budget.exitBound().toMillis());
+                        + " until it is seen gone, or until T0 + {} ms", budget.exitBound().toMillis());
             }
             if (exit.expired()) {
                 log.warn("the app is {} at T0 + {} ms (grace period - {} ms margin): exiting before the kubelet's"

@@ -142,6 +142,7 @@ class ExitSequenceTest {
             return Presence.UNKNOWN;
         };
         assertEquals(ExitCode.APP_STILL_RUNNING, exit(lc, true, unreadable).onSignal(StopSignal.SIGTERM));
+        assertTrue(looks.get() > 2, "kept looking while unknown: " + looks.get() + " looks");
         Duration sinceT0 = Duration.between(lc.snapshot().firstTriggerAt().orElseThrow(), clock.now());
         assertTrue(sinceT0.compareTo(budget.exitBound()) >= 0, "stayed to the exit bound: T0 + " + sinceT0);
     }

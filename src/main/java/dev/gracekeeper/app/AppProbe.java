@@ -64,7 +64,8 @@ public final class AppProbe {
 
     /**
      * Looks once, through {@link AppConnections}: microseconds while nothing changed, one walk of the
-     * connection tables when something did. An unreadable table is {@code UNKNOWN}, never gone.
+     * connection tables when something did. An unreadable table is {@code UNKNOWN}, never gone, unless
+     * the app's process is configured too: then the process says whether the app is there.
      */
     public Look look() { return look(false, Duration.ZERO); }
 
@@ -78,8 +79,11 @@ public final class AppProbe {
         if (!ports.isEmpty()) {
             Optional<ProcNetTcp.Counts> c = (fresh ? connections.lookFresh() : connections.look(walkAtMostEvery))
                     .counts();
-            if (c.isEmpty()) return new Look(Presence.UNKNOWN, ProcNetTcp.Inodes.NONE);
-            return new Look(c.get().listening() > 0 ? Presence.PRESENT : Presence.GONE, c.get().listeners());
+            if (c.isPresent()) {
+                return new Look(c.get().listening() > 0 ? Presence.PRESENT : Presence.GONE, c.get().listeners());
+            }
+            // The tables cannot be read: the process, where one is configured, still tells.
+            if (process.isEmpty()) return new Look(Presence.UNKNOWN, ProcNetTcp.Inodes.NONE);
         }
         if (process.isPresent()) {
             return new Look(process.get().find().id().isPresent() ? Presence.PRESENT : Presence.GONE,
@@ -153,19 +157,30 @@ public final class AppProbe {
     /**
      * The app's answer, from the one call to its ready URL in flight: a check that starts while a call
      * runs shares it, so a burst of {@code /readyz} (the kubelet's probes and a postStart wait at once,
-     * or a flood from anyone who can reach the port) asks the app once, not once per request. Each
-     * caller keeps its own bound. A call that has ended is never reused: the next check asks again.
+     * or a flood from anyone who can reach the port) asks the app once, not once per request. A call
+     * has the full {@link #READY_CALL_BOUND} whoever starts it, so a postStart check near its deadline
+     * does not cut short the {@code /readyz} that joins it; each caller gets its answer within its own
+     * bound, or within what is left of the call's when it joins late. A call that has ended is never
+     * reused: the next check asks again. The call is started outside the lock, which only picks who
+     * starts it.
      */
     private CompletableFuture<Readiness> callReadyUrl(Duration bound) {
         CompletableFuture<Readiness> call;
         boolean joined;
         synchronized (this) {
             joined = readyCall != null && !readyCall.isDone();
-            if (!joined) readyCall = startReadyCall(bound);
+            if (!joined) readyCall = new CompletableFuture<>();
             call = readyCall;
         }
-        if (!joined) return call;
-        readyCallsJoined.incrementAndGet();
+        if (joined) {
+            readyCallsJoined.incrementAndGet();
+        } else {
+            startReadyCall(READY_CALL_BOUND).whenComplete((r, e) -> {
+                if (e != null) call.completeExceptionally(e);
+                else call.complete(r);
+            });
+            if (bound.compareTo(READY_CALL_BOUND) >= 0) return call;
+        }
         return call.copy().completeOnTimeout(Readiness.unanswered("GET " + readyUrl.get() + " failed: no answer within "
                 + bound.toMillis() + " ms"), bound.toNanos(), TimeUnit.NANOSECONDS);
     }
