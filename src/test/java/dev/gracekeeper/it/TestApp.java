@@ -15,8 +15,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * A small real app for the drain tests, run as its own process: HTTP/1.1 with keep-alive,
  * {@code /slow?ms=N} requests, {@code /ready} (503 until {@code readyAfterMs}), and {@code /drain},
- * which makes it drain the way well-behaved servers do: idle keep-alive connections are closed at
- * once, in-flight requests finish and are answered with {@code Connection: close}.
+ * which makes it drain the way well-behaved servers do: in-flight requests finish and are answered
+ * with {@code Connection: close}, and keep-alive connections are closed once they have been idle
+ * for {@link #IDLE_GRACE_MS}. Not at once: a connection whose response has just been written may
+ * carry the client's next request already, on its way through an L4 balancer, and closing it
+ * then fails that request.
  *
  * <p>Arguments: port, readyAfterMs (-1: never ready), listenAfterMs, bind address (default
  * loopback), and what SIGTERM does: {@code abrupt} (default: exit at once, in-flight requests are
@@ -24,13 +27,16 @@ import java.util.concurrent.TimeUnit;
  * after 30 s), the way most servers treat SIGTERM.
  */
 public final class TestApp {
+    static final long IDLE_GRACE_MS = 250;
     private static final Set<Conn> conns = ConcurrentHashMap.newKeySet();
     private static volatile boolean draining;
+    private static Thread drainer;                      // guarded by TestApp.class
     private static long readyAt;
 
     static final class Conn {
         final Socket socket;
         boolean busy;                                   // guarded by this
+        long idleSince = System.nanoTime();             // guarded by this
 
         Conn(Socket socket) { this.socket = socket; }
     }
@@ -92,7 +98,7 @@ public final class TestApp {
                     status = System.nanoTime() - readyAt >= 0 ? 200 : 503;
                 } else if (path.startsWith("/drain")) {
                     draining = true;
-                    closeIdle();
+                    startDrainer();
                     body = "draining\n";
                 }
                 boolean close = draining || clientCloses;
@@ -101,6 +107,7 @@ public final class TestApp {
                 out.flush();
                 synchronized (c) {
                     c.busy = false;
+                    c.idleSince = System.nanoTime();
                 }
                 if (close) return;
             }
@@ -132,10 +139,28 @@ public final class TestApp {
         System.out.println("testapp drained on SIGTERM, " + conns.size() + " connection(s) left");
     }
 
+    /** After /drain: closes each connection once it has been idle long enough, until the process exits. */
+    private static synchronized void startDrainer() {
+        if (drainer != null) return;
+        drainer = new Thread(() -> {
+            while (true) {
+                closeIdle();
+                try {
+                    Thread.sleep(10);                   // the app's own drain loop, polling its connections
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "drainer");
+        drainer.setDaemon(true);
+        drainer.start();
+    }
+
     private static void closeIdle() {
+        long now = System.nanoTime();
         for (Conn c : conns) {
             synchronized (c) {
-                if (!c.busy && !requestWaiting(c)) {
+                if (!c.busy && !requestWaiting(c) && now - c.idleSince >= TimeUnit.MILLISECONDS.toNanos(IDLE_GRACE_MS)) {
                     try {
                         c.socket.close();
                     } catch (IOException e) {
