@@ -5,11 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +103,51 @@ class PostStartIT {
                 assertEquals("2", field(s.get("/status").body(), "generation"));
                 assertTrue(s.log().contains("new app instance detected while drained"), s.log());
             }
+        }
+    }
+
+    /**
+     * The real jar: 20 concurrent /readyz while the app's ready URL holds its answer. The app sees one
+     * call at a time; each /readyz still gets the app's answer.
+     */
+    @Test
+    void aBurstOfReadyzReachesTheAppAsOneCall() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch answer = new CountDownLatch(1);
+        HttpServer app = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        app.setExecutor(Executors.newCachedThreadPool());
+        app.createContext("/ready", ex -> {
+            calls.incrementAndGet();
+            try {
+                answer.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        app.start();
+        try (Sidecar s = Sidecar.start(state, Map.of("GRACEKEEPER_APP_READY_URL",
+                "http://127.0.0.1:" + app.getAddress().getPort() + "/ready"))) {
+            List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+            for (int i = 0; i < 20; i++) burst.add(s.getAsync("/readyz"));
+            // The call has 1 s: answer once the other 19 have joined it, or at 700 ms whatever came.
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(700);
+            while (FloodIT.metric(s, "gracekeeper_app_ready_calls_joined_total") < 19 && System.nanoTime() < end) {
+                LockSupport.parkNanos(5_000_000);
+            }
+            answer.countDown();
+            for (CompletableFuture<HttpResponse<String>> f : burst) {
+                HttpResponse<String> r = f.get(10, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode(), r.body());
+            }
+            long joined = FloodIT.metric(s, "gracekeeper_app_ready_calls_joined_total");
+            System.out.println("20 concurrent /readyz: " + calls.get() + " call(s) to the app, " + joined + " joined");
+            assertEquals(20, calls.get() + joined, "every /readyz either asked the app or shared a call");
+            assertTrue(joined >= 10, "most shared the one call: " + joined + " joined, " + calls.get() + " calls");
+        } finally {
+            answer.countDown();
+            app.stop(0);
         }
     }
 }
