@@ -1,7 +1,9 @@
 package dev.gracekeeper.it;
 
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -73,7 +75,20 @@ public final class TestApp {
 
     private static void serve(Conn c) {
         try (Socket s = c.socket) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            // Busy from the moment request bytes are read, not once the request line is parsed: the
+            // drainer must never close a connection whose request is already in the reader's buffer.
+            InputStream raw = new FilterInputStream(s.getInputStream()) {
+                @Override public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    if (n > 0) {
+                        synchronized (c) {
+                            c.busy = true;
+                        }
+                    }
+                    return n;
+                }
+            };
+            BufferedReader in = new BufferedReader(new InputStreamReader(raw, StandardCharsets.US_ASCII));
             OutputStream out = s.getOutputStream();
             while (true) {
                 String line = in.readLine();
@@ -106,7 +121,7 @@ public final class TestApp {
                         + (close ? "Connection: close\r\n" : "") + "\r\n" + body).getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 synchronized (c) {
-                    c.busy = false;
+                    c.busy = in.ready();                // a pipelined request already buffered
                     c.idleSince = System.nanoTime();
                 }
                 if (close) return;
