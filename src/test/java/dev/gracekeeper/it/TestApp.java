@@ -33,6 +33,7 @@ public final class TestApp {
     private static final Set<Conn> conns = ConcurrentHashMap.newKeySet();
     private static volatile boolean draining;
     private static Thread drainer;                      // guarded by TestApp.class
+    private static final Object CHANGED = new Object();
     private static long readyAt;
 
     static final class Conn {
@@ -124,12 +125,14 @@ public final class TestApp {
                     c.busy = in.ready();                // a pipelined request already buffered
                     c.idleSince = System.nanoTime();
                 }
+                if (draining) changed();
                 if (close) return;
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             // connection closed by the peer or by the drain
         } finally {
             conns.remove(c);
+            changed();
         }
     }
 
@@ -141,15 +144,9 @@ public final class TestApp {
         } catch (IOException e) {
             // already closed
         }
-        closeIdle();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!conns.isEmpty() && System.nanoTime() - end < 0) {
-            closeIdle();
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                return;
-            }
+            if (!awaitChange(Math.min(closeIdle(), end - System.nanoTime()))) return;
         }
         System.out.println("testapp drained on SIGTERM, " + conns.size() + " connection(s) left");
     }
@@ -158,32 +155,57 @@ public final class TestApp {
     private static synchronized void startDrainer() {
         if (drainer != null) return;
         drainer = new Thread(() -> {
-            while (true) {
-                closeIdle();
-                try {
-                    Thread.sleep(10);                   // the app's own drain loop, polling its connections
-                } catch (InterruptedException e) {
-                    return;
-                }
+            while (awaitChange(closeIdle())) {
+                // each round closes what has been idle long enough, then waits for the next to be
             }
         }, "drainer");
         drainer.setDaemon(true);
         drainer.start();
     }
 
-    private static void closeIdle() {
+    /** A connection went idle or closed: the drain loops look again. */
+    private static void changed() {
+        synchronized (CHANGED) {
+            CHANGED.notifyAll();
+        }
+    }
+
+    /** Waits until a connection goes idle or closes, at most {@code nanos}; false when interrupted. */
+    private static boolean awaitChange(long nanos) {
+        synchronized (CHANGED) {
+            try {
+                TimeUnit.NANOSECONDS.timedWait(CHANGED, Math.max(1, nanos));
+                return true;
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Closes every connection idle for {@link #IDLE_GRACE_MS}; returns how long until the next idle
+     * one will have been (at most a second: a backstop for a change no one announced).
+     */
+    private static long closeIdle() {
         long now = System.nanoTime();
+        long grace = TimeUnit.MILLISECONDS.toNanos(IDLE_GRACE_MS);
+        long next = TimeUnit.SECONDS.toNanos(1);
         for (Conn c : conns) {
             synchronized (c) {
-                if (!c.busy && !requestWaiting(c) && now - c.idleSince >= TimeUnit.MILLISECONDS.toNanos(IDLE_GRACE_MS)) {
-                    try {
-                        c.socket.close();
-                    } catch (IOException e) {
-                        // already closed
-                    }
+                if (c.busy || requestWaiting(c)) continue;
+                long idle = now - c.idleSince;
+                if (idle < grace) {
+                    next = Math.min(next, grace - idle);
+                    continue;
+                }
+                try {
+                    c.socket.close();
+                } catch (IOException e) {
+                    // already closed
                 }
             }
         }
+        return next;
     }
 
     /** A request already in the socket's buffer: closing now would reset the client mid-request. */
