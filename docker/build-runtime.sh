@@ -32,6 +32,8 @@ default_flags=(
   -XX:TieredStopAtLevel=1
   -XX:-UsePerfData
   -XX:TrimNativeHeapInterval=5000
+  -XX:CompileCommand=quiet
+  '-XX:CompileCommand=exclude,io.undertow.server.protocol.http.HttpRequestParser*::handleHeader'
   --sun-misc-unsafe-memory-access=allow
 )
 # shellcheck disable=SC2206

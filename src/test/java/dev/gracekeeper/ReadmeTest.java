@@ -39,4 +39,21 @@ class ReadmeTest {
         assertTrue(readme.contains("\nmvn -B verify\n"), "README shows the test command on its own line");
         assertTrue(ci.contains("\nmvn -B verify\n"), ".ci/run runs the README's test command");
     }
+
+    @Test
+    void theCommandWithoutTheImageGivesTheImagesFlags() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int a = readme.indexOf("**Without the image**");
+        int start = readme.indexOf("```\n", a);
+        int end = readme.indexOf("```", start + 4);
+        assertTrue(a >= 0 && start > a && end > start, "README.md has a command block after **Without the image**");
+        String command = readme.substring(start + 4, end).replace("\\\n", " ");
+        for (String flag : ImageFlags.print()) {
+            // JDK 17 rejects this one; the README says to add it on JDK 23 and later.
+            if (flag.startsWith("--sun-misc-unsafe-memory-access")) continue;
+            String quoted = flag.contains("*") ? "'" + flag + "'" : flag;
+            assertTrue(command.contains(" " + quoted + " "), "README.md's command without the image lacks " + quoted
+                    + " of docker/build-runtime.sh --print-flags:\n" + command);
+        }
+    }
 }
