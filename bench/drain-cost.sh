@@ -61,7 +61,8 @@ ip netns add "$crowd"; ip -n "$crowd" link set lo up
 inpod() { ip netns exec "$pod" "$@"; }
 us() { local t=$EPOCHREALTIME; REPLY=${t/./}; }
 flags=()
-while read -r f; do "$JAVA17" "$f" -version >/dev/null 2>&1 && flags+=("$f"); done < <(docker/build-runtime.sh --print-flags)
+# Each flag tried with those kept before it: a diagnostic flag needs -XX:+UnlockDiagnosticVMOptions first.
+while read -r f; do "$JAVA17" "${flags[@]}" "$f" -version >/dev/null 2>&1 && flags+=("$f"); done < <(docker/build-runtime.sh --print-flags)
 timeout 120 "$javac" -nowarn -d "$tmp/classes" bench/DrainClock.java bench/AppLoad.java bench/Crowd.java \
   src/test/java/dev/gracekeeper/it/TestApp.java
 tool() { "$JAVA17" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$tmp/classes" "$@"; }
