@@ -24,7 +24,9 @@
 #                restart watch's looks
 # Env: JARS (target/gracekeeper.jar), CROWD (20000), SAMPLES (60), HOOKS (100), WINDOW_S (10), JAVA17, KEEPLOG
 # (a path prefix: each sidecar's log is kept as PREFIX-LABEL.log, its /shutdown times in ms as
-# PREFIX-LABEL.hook-ms).
+# PREFIX-LABEL.hook-ms), EHASH (unset: the namespaces share the host's hash table, as on most nodes; N:
+# net.ipv4.tcp_child_ehash_entries=N while the run creates its namespaces, so each gets a table of its
+# own of N buckets, as on a node that sets it; the host's value is put back on exit).
 # Needs root, iproute2, curl, a JDK 17 (javac). Every process it starts is killed and both namespaces
 # are deleted on exit; every wait is bounded.
 set -euo pipefail
@@ -48,15 +50,23 @@ tmp=$(mktemp -d)
 pod=gkpod$$
 crowd=gkcrowd$$
 pids=()
+ehash_before=$(sysctl -n net.ipv4.tcp_child_ehash_entries 2>/dev/null || echo)
 cleanup() {
   local p
   for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  if [ -n "${EHASH:-}" ] && [ -n "$ehash_before" ]; then
+    sysctl -q -w net.ipv4.tcp_child_ehash_entries="$ehash_before" || true
+  fi
   ip netns del "$pod" 2>/dev/null || true
   ip netns del "$crowd" 2>/dev/null || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+if [ -n "${EHASH:-}" ]; then
+  [ -n "$ehash_before" ] || die "EHASH needs net.ipv4.tcp_child_ehash_entries (Linux 6.1+)"
+  sysctl -q -w net.ipv4.tcp_child_ehash_entries="$EHASH" || die "cannot set tcp_child_ehash_entries=$EHASH"
+fi
 ip netns add "$crowd"; ip -n "$crowd" link set lo up
 inpod() { ip netns exec "$pod" "$@"; }
 us() { local t=$EPOCHREALTIME; REPLY=${t/./}; }
@@ -171,7 +181,7 @@ stop_crowd() {
 }
 
 echo "drain-cost: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg);" \
-  "SAMPLES=$SAMPLES HOOKS=$HOOKS WINDOW_S=$WINDOW_S CROWD=$CROWD; JDK 17 with ${flags[*]}"
+  "SAMPLES=$SAMPLES HOOKS=$HOOKS WINDOW_S=$WINDOW_S CROWD=$CROWD EHASH=${EHASH:-shared}; JDK 17 with ${flags[*]}"
 labels=()
 for c in 0 "$CROWD"; do
   if [ "$c" != 0 ]; then start_crowd "$c"; fi
