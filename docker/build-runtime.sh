@@ -22,7 +22,8 @@ die() { echo "build-runtime: $*" >&2; exit 1; }
 step() { echo "build-runtime: $*" >&2; }
 
 # The JVM flags: here and nowhere else. Each one's measured effect is in docker/README.md.
-# JVM_FLAGS (space-separated) replaces them, to measure an alternative; the image uses these.
+# JVM_FLAGS (space-separated, no quotes: a quote would reach the JVM as part of the flag) replaces them,
+# to measure an alternative; the image uses these.
 default_flags=(
   -XX:+UnlockDiagnosticVMOptions
   -XX:ArchiveRelocationMode=0
@@ -36,8 +37,8 @@ default_flags=(
   '-XX:CompileCommand=exclude,io.undertow.server.protocol.http.HttpRequestParser*::handleHeader'
   --sun-misc-unsafe-memory-access=allow
 )
-# shellcheck disable=SC2206
-if [ -n "${JVM_FLAGS:-}" ]; then flags=($JVM_FLAGS); else flags=("${default_flags[@]}"); fi
+# Split on spaces, never globbed (a flag holds a '*').
+if [ -n "${JVM_FLAGS:-}" ]; then read -r -a flags <<< "$JVM_FLAGS"; else flags=("${default_flags[@]}"); fi
 # --print-flags: the flags alone, one a line, for the benchmarks that run another JDK with them.
 if [ "${1:-}" = --print-flags ]; then printf '%s\n' "${flags[@]}"; exit 0; fi
 

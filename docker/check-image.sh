@@ -37,7 +37,8 @@ pod=(-v "$PWD/$OUT/termination-log:/dev/termination-log" --read-only --read-only
 
 # What is in the image: the entrypoint, and no script that needs an interpreter the image lacks.
 mnt=$(podman image mount "$IMAGE")
-args=$(grep -v '^-Djffi.boot.library.path=' "$mnt/opt/gracekeeper/lib/gracekeeper.args")
+# One argument a line, as java reads the file; not split by the shell, which would glob a flag's '*'.
+mapfile -t args < <(grep -v '^-Djffi.boot.library.path=' "$mnt/opt/gracekeeper/lib/gracekeeper.args")
 [ -x "$mnt/opt/gracekeeper/jre/bin/java" ] || die "no /opt/gracekeeper/jre/bin/java in $IMAGE"
 scripts=$(find "$mnt/opt/gracekeeper" -type f -perm /111 -exec sh -c '[ "$(head -c2 "$1")" = "#!" ] && echo "${1#'"$mnt"'}"' _ {} \;)
 [ -z "$scripts" ] || die "scripts in a shell-less image: $scripts"
@@ -91,9 +92,8 @@ podman rm "$name" >/dev/null
 
 # 2. jffi's library path removed from the JVM's arguments: exit 7 at startup, not a sidecar whose drain
 #    signal cannot be sent (jffi cannot unpack itself onto the read-only /tmp).
-# shellcheck disable=SC2086
 timeout "$BOUND" podman run --name "$name" --network none "${pod[@]}" -e GRACEKEEPER_APP_DRAIN_SIGNAL=SIGQUIT \
-  -e GRACEKEEPER_APP_PROCESS=nginx --entrypoint /opt/gracekeeper/jre/bin/java "$IMAGE" $args \
+  -e GRACEKEEPER_APP_PROCESS=nginx --entrypoint /opt/gracekeeper/jre/bin/java "$IMAGE" "${args[@]}" \
   > "$OUT/native-unavailable.log" 2>&1 && code=0 || code=$?
 [ "$code" = 7 ] || { cat "$OUT/native-unavailable.log" >&2; die "without jffi.boot.library.path: exit $code, expected 7"; }
 grep -q 'GRACEKEEPER_APP_DRAIN_SIGNAL needs native POSIX calls (exit 7)' "$OUT/native-unavailable.log" \

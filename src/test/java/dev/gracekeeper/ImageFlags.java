@@ -1,7 +1,9 @@
 package dev.gracekeeper;
 
+import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -10,16 +12,25 @@ public final class ImageFlags {
     private ImageFlags() {}
 
     public static List<String> print() throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("bash", "docker/build-runtime.sh", "--print-flags")
-                .redirectErrorStream(true);
-        pb.environment().remove("JVM_FLAGS");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("docker/build-runtime.sh --print-flags still running after 30 s");
+        Path out = Files.createTempFile("print-flags-", ".out");
+        Path err = Files.createTempFile("print-flags-", ".err");
+        try {
+            ProcessBuilder pb = new ProcessBuilder("bash", "docker/build-runtime.sh", "--print-flags")
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(new File("/dev/null"));
+            pb.environment().remove("JVM_FLAGS");
+            Process p = pb.start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("docker/build-runtime.sh --print-flags still running after 30 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new AssertionError("docker/build-runtime.sh --print-flags exited " + p.exitValue() + ": "
+                        + Files.readString(err));
+            }
+            return Files.readAllLines(out).stream().filter(l -> !l.isBlank()).toList();
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
-        if (p.exitValue() != 0) throw new AssertionError("docker/build-runtime.sh --print-flags exited " + p.exitValue() + ": " + out);
-        return out.lines().filter(l -> !l.isBlank()).toList();
     }
 }

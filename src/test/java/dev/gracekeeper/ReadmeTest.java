@@ -48,12 +48,18 @@ class ReadmeTest {
         int end = readme.indexOf("```", start + 4);
         assertTrue(a >= 0 && start > a && end > start, "README.md has a command block after **Without the image**");
         String command = readme.substring(start + 4, end).replace("\\\n", " ");
+        int last = -1;
         for (String flag : ImageFlags.print()) {
             // JDK 17 rejects this one; the README says to add it on JDK 23 and later.
             if (flag.startsWith("--sun-misc-unsafe-memory-access")) continue;
             String quoted = flag.contains("*") ? "'" + flag + "'" : flag;
-            assertTrue(command.contains(" " + quoted + " "), "README.md's command without the image lacks " + quoted
+            int at = command.indexOf(" " + quoted + " ");
+            assertTrue(at >= 0, "README.md's command without the image lacks " + quoted
                     + " of docker/build-runtime.sh --print-flags:\n" + command);
+            // Order matters to the JVM for some flags (UnlockDiagnosticVMOptions, CompileCommand=quiet).
+            assertTrue(at > last, "README.md's command without the image gives " + quoted
+                    + " earlier than docker/build-runtime.sh --print-flags does:\n" + command);
+            last = at;
         }
     }
 }

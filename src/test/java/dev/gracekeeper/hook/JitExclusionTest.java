@@ -38,6 +38,20 @@ class JitExclusionTest {
         }
     }
 
+    @Test
+    void quietComesBeforeEveryOtherCompileCommand() throws Exception {
+        // HotSpot applies CompileCommands in order: after an exclude, quiet is too late and every start
+        // prints "CompileCommand: exclude ..." on standard output, which no warning check would catch.
+        List<String> flags = ImageFlags.print();
+        int quiet = flags.indexOf("-XX:CompileCommand=quiet");
+        for (int i = 0; i < flags.size(); i++) {
+            if (flags.get(i).startsWith("-XX:CompileCommand=") && i != quiet) {
+                assertTrue(quiet >= 0 && quiet < i, "-XX:CompileCommand=quiet must come before " + flags.get(i)
+                        + " in docker/build-runtime.sh: " + flags);
+            }
+        }
+    }
+
     /** The classes of Undertow's jar whose names start with {@code prefix} and declare a concrete {@code method}. */
     private static List<String> concreteMethods(String prefix, String method) throws Exception {
         Path jar = Path.of(HttpHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
