@@ -25,13 +25,15 @@
 # Env: JARS (target/gracekeeper.jar), CROWD (20000), SAMPLES (60), HOOKS (100), WINDOW_S (10), JAVA17, KEEPLOG
 # (a path prefix: each sidecar's log is kept as PREFIX-LABEL.log, its /shutdown times in ms as
 # PREFIX-LABEL.hook-ms), EHASH (unset: the namespaces share the host's hash table, as on most nodes; N:
-# net.ipv4.tcp_child_ehash_entries=N while the run creates its namespaces, so each gets a table of its
-# own of N buckets, as on a node that sets it; the host's value is put back on exit).
-# Needs root, iproute2, curl, a JDK 17 (javac). Every process it starts is killed and both namespaces
-# are deleted on exit; every wait is bounded.
+# net.ipv4.tcp_child_ehash_entries=N for the whole run, so its namespaces each get a table of N buckets,
+# as on a node that sets it; so does any namespace another process creates meanwhile. The host's value
+# is put back on exit; two EHASH runs must not overlap).
+# Needs root, bash >= 5, iproute2, curl, a JDK 17 (javac). Every process it starts is killed and both
+# namespaces are deleted on exit; every wait is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 die() { echo "drain-cost: $*" >&2; exit 1; }
+(( BASH_VERSINFO[0] >= 5 )) || die "needs bash >= 5 (EPOCHREALTIME)"
 [ "$(id -u)" = 0 ] || die "needs root for ip netns"
 JARS=${JARS:-target/gracekeeper.jar}
 CROWD=${CROWD:-20000}
@@ -50,12 +52,13 @@ tmp=$(mktemp -d)
 pod=gkpod$$
 crowd=gkcrowd$$
 pids=()
-ehash_before=$(sysctl -n net.ipv4.tcp_child_ehash_entries 2>/dev/null || echo)
+ehash_sysctl=/proc/sys/net/ipv4/tcp_child_ehash_entries
+ehash_before=$(cat "$ehash_sysctl" 2>/dev/null || echo)
 cleanup() {
   local p
   for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
   if [ -n "${EHASH:-}" ] && [ -n "$ehash_before" ]; then
-    sysctl -q -w net.ipv4.tcp_child_ehash_entries="$ehash_before" || true
+    echo "$ehash_before" > "$ehash_sysctl" || true
   fi
   ip netns del "$pod" 2>/dev/null || true
   ip netns del "$crowd" 2>/dev/null || true
@@ -65,14 +68,20 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 if [ -n "${EHASH:-}" ]; then
   [ -n "$ehash_before" ] || die "EHASH needs net.ipv4.tcp_child_ehash_entries (Linux 6.1+)"
-  sysctl -q -w net.ipv4.tcp_child_ehash_entries="$EHASH" || die "cannot set tcp_child_ehash_entries=$EHASH"
+  echo "$EHASH" > "$ehash_sysctl" || die "cannot set tcp_child_ehash_entries=$EHASH (0, or 1 to 16777216)"
 fi
 ip netns add "$crowd"; ip -n "$crowd" link set lo up
 inpod() { ip netns exec "$pod" "$@"; }
 us() { local t=$EPOCHREALTIME; REPLY=${t/./}; }
 flags=()
 # Each flag tried with those kept before it: a diagnostic flag needs -XX:+UnlockDiagnosticVMOptions first.
-while read -r f; do "$JAVA17" "${flags[@]}" "$f" -version >/dev/null 2>&1 && flags+=("$f"); done < <(docker/build-runtime.sh --print-flags)
+image_flags=$(docker/build-runtime.sh --print-flags) || die "docker/build-runtime.sh --print-flags failed"
+dropped=()
+while read -r f; do
+  if "$JAVA17" "${flags[@]}" "$f" -version >/dev/null 2>&1; then flags+=("$f"); else dropped+=("$f"); fi
+done <<< "$image_flags"
+[ ${#flags[@]} -gt 0 ] || die "JDK 17 ($JAVA17) accepts none of the image's flags"
+[ ${#dropped[@]} -eq 0 ] || echo "drain-cost: not accepted by JDK 17, so left out: ${dropped[*]}" >&2
 timeout 120 "$javac" -nowarn -d "$tmp/classes" bench/DrainClock.java bench/AppLoad.java bench/Crowd.java \
   src/test/java/dev/gracekeeper/it/TestApp.java
 tool() { "$JAVA17" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$tmp/classes" "$@"; }
