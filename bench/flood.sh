@@ -23,9 +23,9 @@ JAVA=${JAVA:-java}
 JAR=${JAR:-target/gracekeeper.jar}
 JVM_FLAGS=${JVM_FLAGS:-}
 CMD=${CMD:-}
-# shellcheck disable=SC2206
 # Split on spaces, never globbed: an image flag holds a '*'.
 read -r -a jvm_flags <<< "$JVM_FLAGS"
+# shellcheck disable=SC2206
 if [ -n "$CMD" ]; then cmd=($CMD); else cmd=("$JAVA" "${jvm_flags[@]}" -jar "$JAR"); fi
 CONNECTIONS=${CONNECTIONS:-22000}
 CLIENTS=${CLIENTS:-3}

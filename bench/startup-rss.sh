@@ -17,9 +17,9 @@ CALLS=${CALLS:-1000}
 JAR=${JAR:-target/gracekeeper.jar}
 CMD=${CMD:-}
 PORT=${PORT:-18787}
-# shellcheck disable=SC2206
 # Split on spaces, never globbed: an image flag holds a '*'.
 read -r -a jvm_flags <<< "$JVM_FLAGS"
+# shellcheck disable=SC2206
 if [ -n "$CMD" ]; then cmd=($CMD); else cmd=("$JAVA" "${jvm_flags[@]}" -jar "$JAR"); fi
 [ -n "$CMD" ] || [ -f "$JAR" ] || { echo "missing $JAR: mvn -B -q -DskipTests package" >&2; exit 1; }
 
